@@ -1,0 +1,64 @@
+# One entry point for people and CI. See README.md.
+SHELL := /bin/bash
+PYENV_PY := $(shell command -v pyenv >/dev/null 2>&1 && echo "$$(pyenv root)/versions/3.10.13/bin/python")
+PYTHON310 ?= $(shell if [ -x "$(PYENV_PY)" ]; then echo "$(PYENV_PY)"; else command -v python3.10; fi)
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed
+RASA_PORT ?= 5005
+ACTIONS_PORT ?= 5055
+RASA_DATA := data/nlu data/dialogue
+RASA_FILES := --domain domain --data $(RASA_DATA)
+
+export RASA_TELEMETRY_ENABLED := false
+export HF_HUB_OFFLINE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SANIC_HOST ?= 127.0.0.1
+export ACTIONS_PORT
+export RASA_PORT
+export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
+
+.PHONY: setup train model run actions rasa-server shell test validate bench lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable: installez python3.10 (Rasa 3.6 needs 3.8-3.10)"; exit 1; }
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+# Train only when inputs changed (Rasa fingerprints and skips otherwise).
+train: setup
+	$(RASA) train $(RASA_FILES) --config config.yml --out models
+
+# Train only if there is no model yet.
+model: setup
+	@ls models/*.tar.gz >/dev/null 2>&1 || $(MAKE) --no-print-directory train
+
+run: model
+	@mkdir -p var
+	@bash scripts/run.sh
+
+# Terminal chat with the running assistant (start `make run` in another terminal first).
+shell: setup
+	@$(PY) -m bot.terminal_chat
+
+validate: setup
+	$(RASA) data validate $(RASA_FILES) --config config.yml --fail-on-warnings
+
+test: setup
+	$(PY) -m pytest -q tests
+
+bench: setup
+	$(PY) bench/nlu.py
+
+# Refresh the lock after editing requirements.in.
+lock:
+	rm -rf /tmp/lockvenv && $(PYTHON310) -m venv /tmp/lockvenv
+	/tmp/lockvenv/bin/pip install --quiet -r requirements.in
+	/tmp/lockvenv/bin/pip freeze --exclude-editable > requirements.txt
+
+clean:
+	rm -rf $(VENV) var models/*.tar.gz .rasa

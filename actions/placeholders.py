@@ -1,0 +1,71 @@
+"""Routing targets whose real answers land with their own issues.
+
+They acknowledge what was understood and point to the official portal instead of
+inventing anything: no fee, deadline or status is ever made up here.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.settings import intent_labels, service_centre
+
+
+class ActionAnswerProcedure(Action):
+    """Placeholder for catalogue answers (procedure issue)."""
+
+    def name(self) -> Text:
+        return "action_answer_procedure"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_procedure"
+        topic = intent_labels().get(intent, "thủ tục").lower()
+        portal = service_centre().portal_url
+        dispatcher.utter_message(
+            text=(
+                f"Mình hiểu bạn đang hỏi về {topic}. Phần trả lời chi tiết từ danh mục thủ tục "
+                f"đang được hoàn thiện; trong lúc này bạn vui lòng tra cứu tại {portal}."
+            )
+        )
+        return []
+
+
+class ActionLookupDossier(Action):
+    """Placeholder for dossier status (one-stop issue); reveals nothing about any dossier."""
+
+    def name(self) -> Text:
+        return "action_lookup_dossier"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        portal = service_centre().portal_url
+        dispatcher.utter_message(
+            text=(
+                "Tra cứu hồ sơ qua trợ lý ảo sắp được mở. Hiện bạn có thể tra cứu bằng mã hồ sơ "
+                f"tại {portal}."
+            )
+        )
+        return []
+
+
+class ActionInternalProcess(Action):
+    """Placeholder for civil servants' questions (staff-mode issue)."""
+
+    def name(self) -> Text:
+        return "action_internal_process"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(
+            text=(
+                "Câu hỏi về quy trình xử lý nội bộ chỉ dành cho cán bộ đã đăng nhập. "
+                "Chức năng này chưa được bật trên trợ lý."
+            )
+        )
+        return []

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server on 127.0.0.1; Ctrl-C stops both.
+# Called by `make run`, which sets up the venv, trains a model if none exists and exports
+# the embedded defaults (ports, SQLite tracker store).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var/log
+RASA_PORT="${RASA_PORT:-5005}"
+ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
+
+pids=()
+stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop INT TERM EXIT
+
+.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
+pids+=($!)
+
+auth=()
+[ -n "${RASA_AUTH_TOKEN:-}" ] && auth=(--auth-token "$RASA_AUTH_TOKEN")
+.venv/bin/rasa run --enable-api "${auth[@]}" -i 127.0.0.1 -p "$RASA_PORT" \
+  --endpoints endpoints.yml --credentials credentials.yml --model models \
+  --log-file var/log/rasa.log &
+pids+=($!)
+
+echo "Đang khởi động trợ lý (lần đầu mất khoảng 30 giây)…"
+for _ in $(seq 1 180); do
+  if curl -sf "http://127.0.0.1:$RASA_PORT/status" >/dev/null 2>&1 \
+     && curl -sf "http://127.0.0.1:$ACTIONS_PORT/health" >/dev/null 2>&1; then
+    cat <<MSG
+
+Trợ lý đã sẵn sàng.
+  • Trò chuyện trong terminal khác:  make shell
+  • Hoặc qua REST:  curl -s http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
+        -H 'Content-Type: application/json' -d '{"sender":"demo","message":"xin chào"}'
+  • Rasa: http://127.0.0.1:$RASA_PORT  ·  action server: http://127.0.0.1:$ACTIONS_PORT
+  • Nhật ký: var/log/   ·  Dừng: Ctrl-C
+MSG
+    wait -n "${pids[@]}"
+    echo "Một tiến trình đã dừng; xem var/log/." >&2
+    exit 1
+  fi
+  for pid in "${pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { echo "Khởi động thất bại; xem var/log/." >&2; exit 1; }
+  done
+  sleep 1
+done
+echo "Quá thời gian chờ khởi động; xem var/log/." >&2
+exit 1

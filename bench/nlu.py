@@ -71,6 +71,7 @@ def split(data: TrainingData, test_size: float, seed: int) -> Tuple[TrainingData
 def evaluate(agent: Agent, examples: List[Any]) -> Dict[str, Any]:
     """Parse every example; return metrics and latencies."""
     gold, predicted, latencies, accented, unaccented = [], [], [], [], []
+    top_scored = []  # (best non-fallback intent, its confidence) to sweep the threshold
 
     async def parse_all() -> None:
         for example in examples:
@@ -79,12 +80,19 @@ def evaluate(agent: Agent, examples: List[Any]) -> Dict[str, Any]:
             result = await agent.parse_message(text)
             latencies.append((time.perf_counter() - start) * 1000)
             name = (result.get("intent") or {}).get("name")
+            ranked = [r for r in result.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
+            top_scored.append((ranked[0]["name"], ranked[0]["confidence"]) if ranked else (None, 0.0))
             gold.append(example.get("intent"))
             predicted.append(name)
             (accented if has_diacritics(text) else unaccented).append(name == example.get("intent"))
 
     asyncio.run(parse_all())
     pairs = Counter((g, p) for g, p in zip(gold, predicted) if g != p)
+    errors = [
+        {"text": e.get("text"), "gold": g, "predicted": p}
+        for e, g, p in zip(examples, gold, predicted)
+        if g != p
+    ]
     quantiles = statistics.quantiles(latencies, n=100)
     return {
         "n": len(gold),
@@ -96,6 +104,16 @@ def evaluate(agent: Agent, examples: List[Any]) -> Dict[str, Any]:
         "n_without_diacritics": len(unaccented),
         "fallback_rate": predicted.count("nlu_fallback") / len(predicted),
         "confusions": [f"{g} -> {p}: {n}" for (g, p), n in pairs.most_common(8)],
+        "accuracy_without_fallback": sum(g == t for g, (t, _) in zip(gold, top_scored)) / len(gold),
+        "threshold_sweep": {
+            str(threshold): {
+                "accuracy": sum(g == t and c >= threshold for g, (t, c) in zip(gold, top_scored)) / len(gold),
+                "fallback_rate": sum(c < threshold for _, c in top_scored) / len(gold),
+                "confidently_wrong": sum(g != t and c >= threshold for g, (t, c) in zip(gold, top_scored)) / len(gold),
+            }
+            for threshold in (0.3, 0.4, 0.5, 0.6, 0.7)
+        },
+        "errors": errors,
         "latency_ms_p50": quantiles[49],
         "latency_ms_p95": quantiles[94],
     }
@@ -133,6 +151,10 @@ def print_report(reports: Dict[str, Dict[str, Any]]) -> None:
                 f"{metrics['n_without_diacritics']} fallback={metrics['fallback_rate']:.3f} "
                 f"p50={metrics['latency_ms_p50']:.1f}ms p95={metrics['latency_ms_p95']:.1f}ms"
             )
+            print(f"      top intent ignoring fallback: {metrics['accuracy_without_fallback']:.3f}")
+            for threshold, sweep in metrics["threshold_sweep"].items():
+                print(f"      threshold {threshold}: acc={sweep['accuracy']:.3f} "
+                      f"fallback={sweep['fallback_rate']:.3f} wrong={sweep['confidently_wrong']:.3f}")
             for confusion in metrics["confusions"]:
                 print(f"      {confusion}")
 

@@ -1,0 +1,147 @@
+"""End to end: the real Rasa server and action server on 127.0.0.1, as `make run` starts them.
+
+Checks the REST channel, that custom actions are reached, and that a conversation survives a
+restart of the Rasa server (SQL tracker store on an SQLite file).
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http(method: str, url: str, payload=None, timeout: float = 30):
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode() or "null")
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 240) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            http("GET", url, timeout=2)
+            return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError(url)
+
+
+class Stack:
+    """The action server and the Rasa server, started like scripts/run.sh does."""
+
+    def __init__(self, model_path: Path, workdir: Path):
+        self.model_path = model_path
+        self.workdir = workdir
+        self.rasa_port = free_port()
+        self.actions_port = free_port()
+        self.env = dict(
+            os.environ,
+            SANIC_HOST="127.0.0.1",
+            ACTIONS_PORT=str(self.actions_port),
+            TRACKER_STORE_URL=f"sqlite:///{workdir / 'tracker.db'}",
+        )
+        self.actions = None
+        self.rasa = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start_actions(self) -> None:
+        self.actions = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+             "--port", str(self.actions_port)],
+            cwd=ROOT, env=self.env, stdout=open(self.workdir / "actions.log", "ab"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", self.actions)
+
+    def start_rasa(self) -> None:
+        self.rasa = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1",
+             "-p", str(self.rasa_port), "--model", str(self.model_path),
+             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+            cwd=ROOT, env=self.env, stdout=open(self.workdir / "rasa.log", "ab"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_until_up(f"{self.url}/status", self.rasa)
+
+    def stop_rasa(self) -> None:
+        self.rasa.terminate()
+        self.rasa.wait(timeout=60)
+
+    def stop(self) -> None:
+        for process in (self.rasa, self.actions):
+            if process and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=60)
+
+    def say(self, sender: str, text: str):
+        return http("POST", f"{self.url}/webhooks/rest/webhook",
+                    {"sender": sender, "message": text}, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def stack(model_path, tmp_path_factory):
+    running = Stack(model_path, tmp_path_factory.mktemp("stack"))
+    try:
+        running.start_actions()
+        running.start_rasa()
+        yield running
+    finally:
+        running.stop()
+
+
+def test_greeting_over_rest_has_buttons(stack):
+    replies = stack.say("citizen-1", "xin chào")
+    assert "trợ lý ảo" in replies[0]["text"]
+    assert "/lookup_dossier" in [b["payload"] for b in replies[0]["buttons"]]
+
+
+def test_custom_action_answers_from_the_settings_file(stack):
+    replies = stack.say("citizen-2", "cho mình xin số tổng đài để gặp cán bộ")
+    assert "Trung tâm Phục vụ hành chính công" in replies[0]["text"]
+
+
+def test_picking_a_suggested_topic_answers_it(stack):
+    first = stack.say("citizen-5", "qwzx plmk")
+    payload = first[0]["buttons"][0]["payload"]
+    answer = stack.say("citizen-5", payload)
+    assert answer and answer[0]["text"] != first[0]["text"]
+    assert "1800 1096" not in answer[0]["text"]
+
+
+def test_unclear_message_gets_suggestions_then_the_hotline(stack):
+    first = stack.say("citizen-3", "qwzx plmk")
+    assert len(first[0]["buttons"]) >= 2
+    assert first[0]["buttons"][-1]["payload"] == "/out_of_scope"
+    second = stack.say("citizen-3", "vbnm trewq")
+    assert "1800 1096" in second[0]["text"]
+
+
+def test_conversation_survives_a_restart(stack):
+    stack.say("citizen-4", "cảm ơn bạn")
+    stack.stop_rasa()
+    stack.start_rasa()
+    tracker = http("GET", f"{stack.url}/conversations/citizen-4/tracker")
+    texts = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
+    assert "cảm ơn bạn" in texts

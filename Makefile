@@ -19,12 +19,12 @@ export ACTIONS_PORT
 export RASA_PORT
 export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 
-.PHONY: setup train model run actions rasa-server shell test validate bench lock clean
+.PHONY: setup train model run shell test validate bench lock clean
 
 setup: $(STAMP)
 
 $(STAMP): requirements.txt
-	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable: installez python3.10 (Rasa 3.6 needs 3.8-3.10)"; exit 1; }
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install python3.10 (Rasa 3.6 needs Python 3.8-3.10)"; exit 1; }
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)

@@ -22,14 +22,12 @@ def contact_message(centre: ServiceCentre, moment: Optional[dt.datetime] = None)
     hours = centre.office_hours_text()
     if hours:
         lines.append(f"• Giờ làm việc: {hours}")
-        if centre.is_open(moment):
-            lines.append("Hiện đang trong giờ làm việc, cán bộ có thể nghe máy ngay.")
-        else:
-            lines.append(
-                "Hiện đang ngoài giờ làm việc; bạn vui lòng gọi lại trong giờ hành chính."
-            )
     if centre.portal_url:
         lines.append(f"• Cổng dịch vụ công: {centre.portal_url}")
+    if hours and centre.is_open(moment):
+        lines.append("Hiện đang trong giờ làm việc, cán bộ có thể nghe máy ngay.")
+    elif hours:
+        lines.append("Hiện đang ngoài giờ làm việc; bạn vui lòng gọi lại trong giờ hành chính.")
     return "\n".join(lines)
 
 

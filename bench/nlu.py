@@ -25,6 +25,8 @@ from typing import Any, Dict, List, Tuple
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# No training cache: a cached run would report a training time of seconds.
+os.environ["RASA_MAX_CACHE_SIZE"] = "0"
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -138,6 +138,17 @@ def test_unclear_message_gets_suggestions_then_the_hotline(stack):
     assert "1800 1096" in second[0]["text"]
 
 
+def test_terminal_chat_talks_to_the_running_assistant(stack):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.terminal_chat", "--url", f"{stack.url}/webhooks/rest/webhook"],
+        input="xin chào\n3\n/thoat\n", cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert "Trợ lý: Xin chào" in result.stdout
+    assert "[3] Gặp cán bộ" in result.stdout
+    # Typing "3" pressed the third button: the contact details come back.
+    assert "Trung tâm Phục vụ hành chính công" in result.stdout.split("[3] Gặp cán bộ", 1)[1]
+
+
 def test_conversation_survives_a_restart(stack):
     stack.say("citizen-4", "cảm ơn bạn")
     stack.stop_rasa()

@@ -1,4 +1,4 @@
-"""Zero the intent confidence of messages made only of words never seen in training.
+"""Zero the intent confidence of messages made only of words unlike any seen in training.
 
 A classifier with a transformer still answers with high confidence when every feature of a
 message is unknown ("=))", "😀", "qwzx plmk"): the prediction then comes from biases, not from
@@ -25,14 +25,35 @@ logger = logging.getLogger(__name__)
 VOCABULARY_FILE = "vocabulary.json"
 
 
+# A word counts as known when at least this share of its character trigrams occur in
+# training words: typos of known words ("chàoo", "helo") stay known, keyboard mashing does not.
+KNOWN_TRIGRAM_SHARE = 0.5
+
+
 def token_key(token: Token) -> str:
     """What counts as "the same word": the lemma when the tokenizer gives one."""
     return (token.lemma or token.text or "").lower()
 
 
-def has_known_word(tokens: Iterable[Token], vocabulary: Set[str]) -> bool:
-    """True when at least one token of the message was seen in training."""
-    return any(token_key(token) in vocabulary for token in tokens)
+def trigrams(word: str) -> Set[str]:
+    """Character trigrams of a word padded with "#", so short words have some."""
+    padded = f"#{word}#"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def is_known(word: str, vocabulary: Set[str], vocabulary_trigrams: Set[str]) -> bool:
+    """Seen in training, or close to it by character trigrams (alphanumeric words only)."""
+    if word in vocabulary:
+        return True
+    if not any(char.isalnum() for char in word):
+        return False
+    grams = trigrams(word)
+    return len(grams & vocabulary_trigrams) >= KNOWN_TRIGRAM_SHARE * len(grams)
+
+
+def vocabulary_trigrams(vocabulary: Iterable[str]) -> Set[str]:
+    """Every trigram of every training word."""
+    return {gram for word in vocabulary for gram in trigrams(word)}
 
 
 @DefaultV1Recipe.register(
@@ -56,6 +77,7 @@ class UnknownWordsGuard(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.vocabulary: Set[str] = vocabulary or set()
+        self.trigrams = vocabulary_trigrams(self.vocabulary)
 
     @classmethod
     def create(
@@ -93,6 +115,7 @@ class UnknownWordsGuard(GraphComponent):
             for example in training_data.intent_examples
             for token in example.get(TOKENS_NAMES[TEXT]) or []
         }
+        self.trigrams = vocabulary_trigrams(self.vocabulary)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(
                 json.dumps(sorted(self.vocabulary), ensure_ascii=False), "utf-8"
@@ -105,7 +128,10 @@ class UnknownWordsGuard(GraphComponent):
             return messages
         for message in messages:
             intent = message.get(INTENT)
-            if not intent or has_known_word(message.get(TOKENS_NAMES[TEXT]) or [], self.vocabulary):
+            tokens = message.get(TOKENS_NAMES[TEXT]) or []
+            if not intent or any(
+                is_known(token_key(t), self.vocabulary, self.trigrams) for t in tokens
+            ):
                 continue
             intent["confidence"] = 0.0
             for ranked in message.get(INTENT_RANKING_KEY) or []:

@@ -8,7 +8,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.unknown_words import UnknownWordsGuard
+from bot.nlu.unknown_words import UnknownWordsGuard, is_known, vocabulary_trigrams
 from bot.nlu.vietnamese_tokenizer import VietnameseTokenizer
 
 CONTEXT = ExecutionContext(GraphSchema({}), "test")
@@ -50,3 +50,18 @@ def test_message_with_a_known_word_keeps_it(guard, text):
     tokenizer, component = guard
     (message,) = component.process([classified(tokenizer, text)])
     assert message.get("intent")["confidence"] == 0.97
+
+
+@pytest.mark.parametrize("text", ["chàoo", "xin chaooo", "le phii"])
+def test_typos_of_known_words_stay_known(guard, text):
+    tokenizer, component = guard
+    (message,) = component.process([classified(tokenizer, text)])
+    assert message.get("intent")["confidence"] == 0.97
+
+
+def test_trigram_share():
+    vocabulary = {"xin", "chao"}
+    grams = vocabulary_trigrams(vocabulary)
+    assert is_known("chaoo", vocabulary, grams)
+    assert not is_known("qwzx", vocabulary, grams)
+    assert not is_known("=))", vocabulary, grams)

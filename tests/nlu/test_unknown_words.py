@@ -1,5 +1,4 @@
 """Tests for bot/nlu/unknown_words.py with the real tokenizer and model storage."""
-from pathlib import Path
 
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema

@@ -1,0 +1,1 @@
+"""The procedure catalogue: schema, loader, national-record importer, search and answers."""

@@ -1,0 +1,345 @@
+"""Find the procedure a person means: BM25 (bm25s) over folded names, rapidfuzz for typos and
+re-ranking, and a prior for the procedures citizens of a province actually use.
+
+The engine is built once per catalogue; `search` is pure and thread-safe.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import bm25s
+import numpy as np
+import yaml
+from scipy import sparse
+from rapidfuzz import fuzz, process
+
+from actions.procedures.catalogue import Catalogue
+from actions.procedures.schema import Level, Procedure
+from bot.nlu.vietnamese_text import fold, nfc
+
+ROOT = Path(__file__).resolve().parents[2]
+SYNONYMS_FILE = Path(__file__).with_name("synonyms.yml")
+COLLOQUIAL_FILE = Path(__file__).with_name("colloquial.yml")
+SHORTHAND_FILE = ROOT / "data" / "nlu" / "lexicon" / "shorthand.yml"
+
+# Question and filler words (folded). Folding merges syllables ("hồ"/"hộ", "đăng"/"đang",
+# "căn"/"cần"), so only words that stay unambiguous without accents are listed alone;
+# the rest are removed as phrases. BM25's IDF takes care of what is left.
+STOP_PHRASES = (
+    "can nhung gi", "can nhung giay to gi", "can giay to gi", "can gi", "nhu the nao", "the nao",
+    "lam sao", "lam the nao", "lam gi", "lam o dau", "o dau", "bao nhieu", "bao lau", "cho hoi",
+    "cho minh hoi", "cho em hoi", "cho toi hoi", "xin hoi", "muon hoi", "hoi ve", "thu tuc",
+    "ho so", "giay to", "huong dan", "thong tin", "vui long", "giup minh", "giup em", "giup toi",
+    "duoc khong", "co duoc", "phai lam", "can lam", "muon lam", "di lam", "lam", "thi sao",
+    "thi the nao", "thi can gi", "thi lam sao", "the thi", "con gi nua",
+)
+STOPWORDS = frozenset(
+    """a ah oi nhe nha nhi vay ha hả toi minh em tui tao anh chi ban bac muon gi j nao sao
+    ko k hok kg dc nhé giup xin hoi ntn voi""".split()
+)
+# Words that only say which attribute is asked ("lệ phí", "mất bao lâu"): not part of the name.
+ATTRIBUTE_PHRASES = (
+    "mat bao lau", "mat bao nhieu", "mat phi", "mat tien", "mat may ngay", "co mat phi", "le phi",
+    "thoi gian giai quyet", "thoi han giai quyet", "thoi gian xu ly", "bao gio co ket qua",
+    "khi nao co ket qua", "nop ho so o dau", "nop ho so", "ho so gom", "can chuan bi", "chuan bi gi",
+    "mang theo", "ket qua giai quyet", "chi phi", "mat phi", "phi", "bao nhieu tien", "het bao nhieu", "mat bao lau",
+    "thoi gian", "thoi han", "may ngay", "bao nhieu ngay", "mau don", "bieu mau", "to khai mau",
+    "o dau", "noi nop", "nop o dau", "co quan nao", "can cu phap ly", "can cu", "quy dinh",
+    "trinh tu", "cac buoc", "quy trinh", "dieu kien gi", "ket qua", "nhan duoc gi",
+    "nop online", "online", "nop truc tuyen", "qua mang", "tren mang", "tien",
+)
+# "còn …", "thế còn …", "vậy còn …" open a follow-up; the word says nothing about the procedure.
+_FOLLOW_UP_LEAD = re.compile(r"^(?:(?:the|vay|the thi|con)\s+)*con\s+")
+UNKNOWN_WORD_WEIGHT = 1.5
+_NAME_PREFIX = re.compile(r"^thu tuc\s+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_TELEX_TAIL = "sfrxj"
+# Re-ranking weights, chosen on bench/data/procedures_dev.yml (bench/procedures.py).
+DEFAULT_WEIGHTS = {"body": 0.3, "bm25": 0.5, "recall": 0.25, "precision": 0.15, "fuzzy": 0.1, "level": 0.05, "popularity": 0.15}
+LEVEL_PRIOR = {Level.commune: 1.0, Level.provincial: 1.0, Level.district: 0.6, Level.other: 0.3, Level.central: 0.0}
+
+
+def normalize(text: str) -> str:
+    """Folded, lower-case words separated by single spaces ('Sổ  đỏ?' -> 'so do')."""
+    return " ".join(_NON_WORD.sub(" ", fold(nfc(text or ""))).split())
+
+
+def _load_pairs(path: Path) -> List[Tuple[str, str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if isinstance(data, dict) and "nlu" in data:  # Rasa synonym format (shorthand.yml)
+        pairs = []
+        for item in data["nlu"]:
+            if "synonym" in item:
+                for example in str(item.get("examples", "")).splitlines():
+                    example = example.strip().lstrip("-").strip()
+                    if example:
+                        pairs.append((normalize(example), normalize(item["synonym"])))
+        return pairs
+    return [(normalize(str(key)), normalize(str(value))) for key, value in data.items()]
+
+
+@lru_cache(maxsize=1)
+def _procedure_pairs() -> Tuple[Tuple[str, str], ...]:
+    pairs = _load_pairs(SYNONYMS_FILE)
+    if COLLOQUIAL_FILE.exists():
+        known = {phrase for phrase, _ in pairs}
+        pairs += [pair for pair in _load_pairs(COLLOQUIAL_FILE) if pair[0] not in known]
+    return tuple(pairs)
+
+
+@lru_cache(maxsize=1)
+def default_rewrites() -> Tuple[Tuple[str, str], ...]:
+    """(phrase, replacement) pairs, procedure synonyms first, longest phrase first."""
+    pairs = list(_procedure_pairs())
+    if SHORTHAND_FILE.exists():
+        known = {phrase for phrase, _ in pairs}
+        pairs += [pair for pair in _load_pairs(SHORTHAND_FILE) if pair[0] not in known]
+    pairs = [(phrase, value) for phrase, value in pairs if phrase and phrase != value]
+    return tuple(sorted(dict(pairs).items(), key=lambda pair: -len(pair[0])))
+
+
+def _rewrite_pattern(rewrites: Sequence[Tuple[str, str]]) -> Optional[re.Pattern]:
+    if not rewrites:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(phrase) for phrase, _ in rewrites) + r")\b")
+
+
+_VOWELS = set("aeiouy")
+
+
+def _is_abbreviation(phrase: str) -> bool:
+    """'tnhh', 'bhxh', 'gcn qsdd': words without vowels (or one all-caps-style token like 'cty')."""
+    return all(not (_VOWELS & set(word)) for word in phrase.split()) or phrase in {"cty", "attp", "vstp", "oto"}
+
+
+def bigrams(words: Sequence[str]) -> List[str]:
+    """Adjacent word pairs joined by '_' ('ho chieu' -> 'ho_chieu')."""
+    return [f"{first}_{second}" for first, second in zip(words, words[1:])]
+
+
+def doc_tokens(text: str) -> List[str]:
+    """Index terms of a text: words and word pairs, folded."""
+    words = normalize(text).split()
+    return words + bigrams(words)
+
+
+class BM25Index:
+    """bm25s computes the BM25 weights; scipy sums them per query.
+
+    bm25s' numpy backend scores with `np.add.at`, which took ~8 ms per query at 20,000
+    records; a CSC matrix column sum gives the same scores in well under a millisecond.
+    """
+
+    def __init__(self, corpus: List[List[str]], k1: float, b: float) -> None:
+        model = bm25s.BM25(k1=k1, b=b)
+        model.index(corpus, show_progress=False)
+        weights = model.scores
+        columns = len(weights["indptr"]) - 1
+        self.matrix = sparse.csc_matrix(
+            (weights["data"], weights["indices"], weights["indptr"]), shape=(weights["num_docs"], columns)
+        )
+        self.vocab: Dict[str, int] = {token: index for token, index in model.vocab_dict.items() if index < columns}
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every document for the query tokens (unknown tokens ignored)."""
+        ids = [self.vocab[token] for token in tokens if token in self.vocab]
+        if not ids:
+            return np.zeros(self.matrix.shape[0], dtype=np.float32)
+        return np.asarray(self.matrix[:, ids].sum(axis=1)).ravel()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    code: str
+    name: str
+    score: float
+    coverage: float = 1.0  # IDF share of the question's words found in the name (0–1)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the engine made of a message."""
+
+    text: str  # normalized and rewritten
+    words: Tuple[str, ...]  # content words, typos repaired
+    unknown: Tuple[str, ...]  # content words found nowhere in the catalogue
+
+
+class ProcedureSearch:
+    """Search engine over one catalogue, built once."""
+
+    def __init__(
+        self,
+        procedures: Iterable[Procedure],
+        rewrites: Optional[Sequence[Tuple[str, str]]] = None,
+        weights: Optional[Dict[str, float]] = None,
+    ) -> None:
+        self.procedures: List[Procedure] = list(procedures)
+        self.weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+        self.rewrites = dict(default_rewrites() if rewrites is None else rewrites)
+        self._rewrite_re = _rewrite_pattern(sorted(self.rewrites.items(), key=lambda pair: -len(pair[0])))
+        self._attribute_re = re.compile(r"\b(" + "|".join(ATTRIBUTE_PHRASES) + r")\b")
+        self._stop_re = re.compile(r"\b(" + "|".join(sorted(STOP_PHRASES, key=len, reverse=True)) + r")\b")
+        # Official names use abbreviations too ("công ty TNHH"): expand them the same way.
+        own = {phrase for phrase, _ in _procedure_pairs()}
+        abbreviations = {
+            phrase: value for phrase, value in self.rewrites.items() if phrase in own and _is_abbreviation(phrase)
+        }
+        abbreviation_re = _rewrite_pattern(sorted(abbreviations.items(), key=lambda pair: -len(pair[0])))
+
+        def canonical(text: str) -> str:
+            text = normalize(text)
+            return abbreviation_re.sub(lambda match: abbreviations[match.group(1)], text) if abbreviation_re else text
+
+        # "Thủ tục đăng ký khai sinh" is named "đăng ký khai sinh" by everyone.
+        names = [_NAME_PREFIX.sub("", canonical(procedure.name)) for procedure in self.procedures]
+        aliases = [normalize(" ; ".join(procedure.aliases)) for procedure in self.procedures]
+        fields = [normalize(procedure.field or "") for procedure in self.procedures]
+        self._names = names
+        self._name_sets: List[Set[str]] = []
+        corpus: List[List[str]] = []
+        for name, alias, field in zip(names, aliases, fields):
+            name_words = name.split()
+            alias_tokens = [token for part in alias.split(" ; ") for token in doc_tokens(part)] if alias else []
+            # The name counts twice: it is what people ask for; the field only hints.
+            tokens = 2 * (name_words + bigrams(name_words)) + alias_tokens + field.split()
+            corpus.append(tokens)
+            self._name_sets.append(set(name_words) | set(alias.split()))
+        self._bm25 = BM25Index(corpus, k1=1.2, b=0.5)
+        # Second index over what the record says about itself (results, documents, conditions):
+        # it knows words people use that names lack ("CT07", "thuê trọ").
+        self._body = BM25Index(
+            [normalize(self._body_text(procedure)).split() for procedure in self.procedures], k1=1.2, b=0.75
+        )
+        self._vocab = self._bm25.vocab
+        self._words = sorted({word for name_set in self._name_sets for word in name_set} | set(" ".join(fields).split()))
+        self._word_set = set(self._words)
+        documents = len(self._name_sets) or 1
+        frequency: Dict[str, int] = {}
+        for name_set in self._name_sets:
+            for word in name_set:
+                frequency[word] = frequency.get(word, 0) + 1
+        self._idf = {
+            word: math.log((documents - count + 0.5) / (count + 0.5) + 1.0) for word, count in frequency.items()
+        }
+        self._level_prior, self._popularity = self._priors()
+        self._name_weight = [sum(self._idf.get(word, 0.0) for word in name_set) or 1.0 for name_set in self._name_sets]
+
+    @staticmethod
+    def _body_text(procedure: Procedure) -> str:
+        parts = [result[:150] for result in procedure.results[:4]]
+        parts += [document.name[:120] for document in procedure.documents[:8]]
+        return " ; ".join(parts)
+
+    @classmethod
+    def from_catalogue(cls, catalogue: Catalogue) -> "ProcedureSearch":
+        """Engine over every procedure of a loaded catalogue."""
+        return cls(list(catalogue))
+
+    def _priors(self) -> Tuple[np.ndarray, np.ndarray]:
+        """Per procedure: how likely a citizen of a province means its level, and how used it is (0–1)."""
+        weights = [procedure.popularity or 0.0 for procedure in self.procedures]
+        top = math.log1p(max(weights)) if weights and max(weights) > 0 else 1.0
+        levels = [max((LEVEL_PRIOR.get(level, 0.0) for level in procedure.levels), default=0.5) for procedure in self.procedures]
+        popularity = [math.log1p(weight) / top for weight in weights]
+        return np.asarray(levels, dtype=np.float32), np.asarray(popularity, dtype=np.float32)
+
+    def _repair(self, word: str) -> Optional[str]:
+        """A catalogue word for a typo ('chieuu' -> 'chieu'), or None."""
+        if word in self._word_set:
+            return word
+        if word[-1:] in _TELEX_TAIL and word[:-1] in self._word_set:
+            return word[:-1]  # Telex tone key left behind: "hoj" -> "ho"
+        if len(word) < 5 or word.isdigit():
+            return None  # short syllables are real words far too often ("nuoi" is not "nguoi")
+        match = process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=85)
+        return match[0] if match else None
+
+    def analyse(self, text: str) -> Query:
+        """Normalize, expand shorthand, drop attribute and question words, repair typos."""
+        normalized = _FOLLOW_UP_LEAD.sub("", normalize(text))
+        # Attribute words go first: "mất bao lâu" must not become "mất" (lost) before it is read.
+        content = self._attribute_re.sub(" ", normalized)
+        if self._rewrite_re is not None:
+            content = self._rewrite_re.sub(lambda match: self.rewrites[match.group(1)], content)
+        normalized = content
+        content = self._stop_re.sub(" ", content)
+        words, unknown = [], []
+        for word in content.split():
+            if word in STOPWORDS:
+                continue
+            repaired = self._repair(word)
+            if repaired:
+                words.append(repaired)
+            else:
+                unknown.append(word)
+        return Query(text=normalized, words=tuple(words), unknown=tuple(unknown))
+
+    def search(self, text: str, top: int = 5) -> List[Hit]:
+        """Best procedures for a message, best first; empty when nothing in it names a procedure."""
+        query = self.analyse(text)
+        return self.search_words(query.words, top=top, unknown=query.unknown)
+
+    def search_words(self, words: Sequence[str], top: int = 5, unknown: Sequence[str] = ()) -> List[Hit]:
+        """Rank procedures for already analysed content words; `unknown` words lower the coverage."""
+        if not words:
+            return []
+        tokens = [token for token in list(words) + bigrams(list(words)) if token in self._vocab]
+        if not tokens:
+            return []
+        scores = self._bm25.scores(tokens)
+        if self.weights["body"] > 0:
+            body = self._body.scores(words)
+            top_body = float(body.max())
+            if top_body > 0:
+                scores = scores / (float(scores.max()) or 1.0) + self.weights["body"] * body / top_body
+        best = float(scores.max())
+        if best <= 0:
+            return []
+        if top <= 0:
+            return []
+        pool = min(len(scores), max(40, top))
+        candidates = np.argpartition(-scores, pool - 1)[:pool]
+        query_set = set(words)
+        # A word found nowhere in the catalogue still belongs to the question: "nuôi rồng" is
+        # not half a match for a procedure that only shares "nuôi".
+        query_weight = sum(self._idf.get(word, 0.0) for word in query_set) + UNKNOWN_WORD_WEIGHT * len(set(unknown)) or 1.0
+        query_text = " ".join(words)
+        weights = self.weights
+        ranked = []
+        for index in candidates:
+            bm = float(scores[index]) / best
+            if bm <= 0:
+                continue
+            name_set = self._name_sets[index]
+            shared = query_set & name_set
+            # How much of the question the name explains, and how much of the name was asked for.
+            recall = sum(self._idf.get(word, 0.0) for word in shared) / query_weight
+            precision = sum(self._idf.get(word, 0.0) for word in shared) / self._name_weight[index]
+            similarity = fuzz.token_set_ratio(query_text, self._names[index]) / 100.0
+            score = (
+                weights["bm25"] * bm
+                + weights["recall"] * recall
+                + weights["precision"] * precision
+                + weights["fuzzy"] * similarity
+                + weights["level"] * float(self._level_prior[index])
+                + weights["popularity"] * float(self._popularity[index])
+            )
+            ranked.append((score, int(index), recall))
+        ranked.sort(key=lambda item: -item[0])
+        return [
+            Hit(
+                code=self.procedures[index].code,
+                name=self.procedures[index].name,
+                score=round(score, 4),
+                coverage=round(recall, 3),
+            )
+            for score, index, recall in ranked[:top]
+        ]

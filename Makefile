@@ -19,7 +19,7 @@ export ACTIONS_PORT
 export RASA_PORT
 export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 
-.PHONY: setup train model run shell test validate bench lock clean
+.PHONY: setup train model run shell test validate bench lock clean catalogue validate-catalogue
 
 setup: $(STAMP)
 
@@ -53,6 +53,16 @@ test: setup
 
 bench: setup
 	$(PY) bench/nlu.py
+	$(PY) bench/procedures.py
+
+# The national records (../shared) as a catalogue in the ignored runtime folder. Serve it with
+# `PROCEDURES_PATH=var/procedures/dvcqg.jsonl make run`.
+DVCQG ?= ../shared/datasets/dvcqg/procedures.jsonl.gz
+catalogue: setup
+	$(PY) -m actions.procedures import-dvcqg $(DVCQG) --out var/procedures/dvcqg.jsonl --coverage
+
+validate-catalogue: setup
+	@$(PY) -c "from actions.procedures.catalogue import load; c = load(); print(f'{len(c)} procedures valid in {c.source}')"
 
 # Refresh the lock after editing requirements.in.
 lock:

@@ -10,28 +10,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.settings import intent_labels, service_centre
-
-
-class ActionAnswerProcedure(Action):
-    """Placeholder for catalogue answers (procedure issue)."""
-
-    def name(self) -> Text:
-        return "action_answer_procedure"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_procedure"
-        topic = intent_labels().get(intent, "thủ tục").lower()
-        portal = service_centre().portal_url
-        dispatcher.utter_message(
-            text=(
-                f"Mình hiểu bạn đang hỏi về {topic}. Phần trả lời chi tiết từ danh mục thủ tục "
-                f"đang được hoàn thiện; trong lúc này bạn vui lòng tra cứu tại {portal}."
-            )
-        )
-        return []
+from actions.settings import service_centre
 
 
 class ActionLookupDossier(Action):

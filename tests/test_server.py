@@ -149,6 +149,43 @@ def test_terminal_chat_talks_to_the_running_assistant(stack):
     assert "Trung tâm Phục vụ hành chính công" in result.stdout.split("[3] Gặp cán bộ", 1)[1]
 
 
+def test_procedure_question_then_follow_ups_keep_the_procedure(stack):
+    # Accented question: the answer names the procedure and its source.
+    first = stack.say("citizen-6", "lệ phí làm hộ chiếu bao nhiêu")
+    assert "hộ chiếu" in first[0]["text"].lower()
+    assert "Nguồn:" in first[0]["text"]
+    # Follow-ups without naming the procedure stay on it.
+    second = stack.say("citizen-6", "còn thời gian giải quyết thì sao?")
+    assert "hộ chiếu" in second[0]["text"].lower()
+    third = stack.say("citizen-6", "nộp hồ sơ ở đâu?")
+    assert "hộ chiếu" in third[0]["text"].lower()
+    tracker = http("GET", f"{stack.url}/conversations/citizen-6/tracker")
+    assert tracker["slots"]["procedure_code"] == "1.001456"
+
+
+def test_unaccented_question_finds_the_same_procedure(stack):
+    replies = stack.say("citizen-7", "dang ky tam tru can giay to gi")
+    assert "Đăng ký tạm trú" in replies[0]["text"]
+
+
+def test_two_equally_likely_procedures_are_offered_then_answered(stack):
+    replies = stack.say("citizen-8", "cấp lại thẻ căn cước cần giấy tờ gì")
+    buttons = replies[0]["buttons"]
+    assert len(buttons) >= 2
+    assert all('"procedure_code"' in button["payload"] for button in buttons)
+    chosen = stack.say("citizen-8", buttons[1]["payload"])
+    code = json.loads(buttons[1]["payload"][buttons[1]["payload"].index("{"):])["procedure_code"]
+    assert "căn cước" in chosen[0]["text"].lower()
+    tracker = http("GET", f"{stack.url}/conversations/citizen-8/tracker")
+    assert tracker["slots"]["procedure_code"] == code
+
+
+def test_browsing_a_field(stack):
+    replies = stack.say("citizen-9", "có những thủ tục nào về hộ tịch")
+    assert "Hộ tịch" in replies[0]["text"]
+    assert replies[0]["buttons"]
+
+
 def test_conversation_survives_a_restart(stack):
     stack.say("citizen-4", "cảm ơn bạn")
     stack.stop_rasa()

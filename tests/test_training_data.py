@@ -44,11 +44,17 @@ def test_no_example_is_labelled_with_two_intents(examples_by_intent):
     assert [t for t, n in owners.items() if n > 1] == []
 
 
-def test_dossier_codes_are_annotated_in_lookup_examples():
+def test_codes_are_annotated_in_their_intents():
     data = load_data(str(ROOT / "data" / "nlu"))
     annotated = [e for e in data.intent_examples if e.get("entities")]
-    assert len(annotated) >= 10
-    assert {ent["entity"] for e in annotated for ent in e.get("entities")} == {"dossier_code"}
+    by_entity = {}
+    for example in annotated:
+        for entity in example.get("entities"):
+            by_entity.setdefault(entity["entity"], set()).add(example.get("intent"))
+    assert set(by_entity) == {"dossier_code", "procedure_code"}
+    assert by_entity["dossier_code"] == {"lookup_dossier"}
+    assert by_entity["procedure_code"] <= {"ask_procedure"}
+    assert sum(1 for e in annotated if e.get("entities")[0]["entity"] == "dossier_code") >= 10
 
 
 def test_procedure_catalogue_is_not_training_data():

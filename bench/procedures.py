@@ -81,6 +81,29 @@ def evaluate(search, queries: List[Dict]) -> Dict[str, Dict[str, float]]:
     return {"groups": report, "errors": errors}
 
 
+def dialogue_policy(engine: ProcedureSearch, queries: List[Dict]) -> Dict[str, float]:
+    """What the assistant would do with each query: answer (right/wrong), ask with buttons, or say
+    nothing fits, using the thresholds of actions/procedure_actions.py."""
+    from actions.procedure_actions import AMBIGUITY_MARGIN, MIN_COVERAGE, MIN_SCORE
+
+    counts = {"answer_right": 0, "answer_wrong": 0, "ask": 0, "ask_with_gold": 0, "nothing": 0}
+    for item in queries:
+        hits = [hit for hit in engine.search(item["text"], top=5) if hit.score >= MIN_SCORE and hit.coverage >= MIN_COVERAGE]
+        if not hits:
+            counts["nothing"] += 1
+            continue
+        close = [hit for hit in hits if hit.score >= hits[0].score - AMBIGUITY_MARGIN][:4]
+        if len(close) > 1:
+            counts["ask"] += 1
+            counts["ask_with_gold"] += bool({hit.code for hit in close} & set(item["gold"]))
+        elif hits[0].code in item["gold"]:
+            counts["answer_right"] += 1
+        else:
+            counts["answer_wrong"] += 1
+    total = len(queries) or 1
+    return {key: round(value / total, 3) for key, value in counts.items()}
+
+
 def scaled(procedures: List[Procedure], size: int, seed: int = 7) -> List[Procedure]:
     """Synthetic catalogue of `size` records: real ones plus recombined names (benchmark only)."""
     rng = random.Random(seed)
@@ -158,6 +181,13 @@ def main() -> int:
     gap = ours["groups"]["accented"]["top1"] - ours["groups"].get("unaccented", {"top1": 0})["top1"]
     print(f"accented - unaccented top-1 gap: {gap * 100:.1f} points")
 
+    policy = dialogue_policy(engine, queries)
+    print(
+        f"in conversation: answers right {policy['answer_right']:.3f}, answers wrong {policy['answer_wrong']:.3f}, "
+        f"asks with buttons {policy['ask']:.3f} (right one among them {policy['ask_with_gold']:.3f}), "
+        f"says nothing fits {policy['nothing']:.3f}"
+    )
+
     texts = [item["text"] for item in queries]
     small = latency(engine, texts)
     print(f"\nbuild {len(procedures)}: {built['build_s']} s, {built['memory_mb']} MB held (peak {built['peak_mb']} MB)")
@@ -179,6 +209,7 @@ def main() -> int:
         "dev_queries": len(queries),
         "ours": ours,
         "baseline_bm25_names": baseline,
+        "dialogue_policy": policy,
         "build": {k: v for k, v in built.items() if k != "engine"},
         "latency": small,
         "scaled": {"records": len(large_procedures), **{k: v for k, v in large_built.items() if k != "engine"}, **large},

@@ -44,23 +44,31 @@ STOPWORDS = frozenset(
 )
 # Words that only say which attribute is asked ("lệ phí", "mất bao lâu"): not part of the name.
 ATTRIBUTE_PHRASES = (
-    "mat bao lau", "mat bao nhieu", "mat phi", "mat tien", "mat may ngay", "co mat phi", "le phi",
+    "het bao nhieu tien", "mat bao nhieu tien", "nop tien", "mat bao lau", "mat bao nhieu", "mat phi", "mat tien", "mat may ngay", "co mat phi", "le phi",
     "thoi gian giai quyet", "thoi han giai quyet", "thoi gian xu ly", "bao gio co ket qua",
     "khi nao co ket qua", "nop ho so o dau", "nop ho so", "ho so gom", "can chuan bi", "chuan bi gi",
     "mang theo", "ket qua giai quyet", "chi phi", "mat phi", "phi", "bao nhieu tien", "het bao nhieu", "mat bao lau",
     "thoi gian", "thoi han", "may ngay", "bao nhieu ngay", "mau don", "bieu mau", "to khai mau",
     "o dau", "noi nop", "nop o dau", "co quan nao", "can cu phap ly", "can cu", "quy dinh",
     "trinh tu", "cac buoc", "quy trinh", "dieu kien gi", "ket qua", "nhan duoc gi",
-    "nop online", "online", "nop truc tuyen", "qua mang", "tren mang", "tien",
+    "nop online", "online", "nop truc tuyen", "qua mang", "tren mang",
 )
 # "còn …", "thế còn …", "vậy còn …" open a follow-up; the word says nothing about the procedure.
 _FOLLOW_UP_LEAD = re.compile(r"^(?:(?:the|vay|the thi|con)\s+)*con\s+")
 UNKNOWN_WORD_WEIGHT = 1.5
+# Words that make a procedure a variant of a base one ("đăng ký lại kết hôn", "cấp đổi …",
+# "… có yếu tố nước ngoài"). A citizen who does not say them means the base procedure.
+VARIANT_PHRASES = (
+    "lai", "cap doi", "doi", "gia han", "dieu chinh", "thay doi", "bo sung", "huy", "xoa", "thu hoi",
+    "cham dut", "tam ngung", "chuyen doi", "cai chinh", "dinh chinh", "hieu dinh", "khoi phuc",
+    "nuoc ngoai", "luu dong", "ket hop", "lien thong", "mien", "giai the", "tam thoi",
+)
+_VARIANT_RE = re.compile(r"\b(" + "|".join(sorted(VARIANT_PHRASES, key=len, reverse=True)) + r")\b")
 _NAME_PREFIX = re.compile(r"^thu tuc\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _TELEX_TAIL = "sfrxj"
 # Re-ranking weights, chosen on bench/data/procedures_dev.yml (bench/procedures.py).
-DEFAULT_WEIGHTS = {"body": 0.3, "bm25": 0.5, "recall": 0.25, "precision": 0.15, "fuzzy": 0.1, "level": 0.05, "popularity": 0.15}
+DEFAULT_WEIGHTS = {"variant": 0.05, "body": 0.3, "bm25": 0.5, "recall": 0.25, "precision": 0.15, "fuzzy": 0.1, "level": 0.05, "popularity": 0.15}
 LEVEL_PRIOR = {Level.commune: 1.0, Level.provincial: 1.0, Level.district: 0.6, Level.other: 0.3, Level.central: 0.0}
 
 
@@ -109,7 +117,7 @@ def _rewrite_pattern(rewrites: Sequence[Tuple[str, str]]) -> Optional[re.Pattern
     return re.compile(r"\b(" + "|".join(re.escape(phrase) for phrase, _ in rewrites) + r")\b")
 
 
-_VOWELS = set("aeiouy")
+_VOWELS = set("aeiou")  # "y" too often ends an abbreviation (BHYT)
 
 
 def _is_abbreviation(phrase: str) -> bool:
@@ -185,7 +193,7 @@ class ProcedureSearch:
         self.weights = {**DEFAULT_WEIGHTS, **(weights or {})}
         self.rewrites = dict(default_rewrites() if rewrites is None else rewrites)
         self._rewrite_re = _rewrite_pattern(sorted(self.rewrites.items(), key=lambda pair: -len(pair[0])))
-        self._attribute_re = re.compile(r"\b(" + "|".join(ATTRIBUTE_PHRASES) + r")\b")
+        self._attribute_re = re.compile(r"\b(" + "|".join(sorted(ATTRIBUTE_PHRASES, key=len, reverse=True)) + r")\b")
         self._stop_re = re.compile(r"\b(" + "|".join(sorted(STOP_PHRASES, key=len, reverse=True)) + r")\b")
         # Official names use abbreviations too ("công ty TNHH"): expand them the same way.
         own = {phrase for phrase, _ in _procedure_pairs()}
@@ -230,6 +238,7 @@ class ProcedureSearch:
             word: math.log((documents - count + 0.5) / (count + 0.5) + 1.0) for word, count in frequency.items()
         }
         self._level_prior, self._popularity = self._priors()
+        self._variants = [frozenset(_VARIANT_RE.findall(name)) for name in names]
         self._name_weight = [sum(self._idf.get(word, 0.0) for word in name_set) or 1.0 for name_set in self._name_sets]
 
     @staticmethod
@@ -312,6 +321,7 @@ class ProcedureSearch:
         # not half a match for a procedure that only shares "nuôi".
         query_weight = sum(self._idf.get(word, 0.0) for word in query_set) + UNKNOWN_WORD_WEIGHT * len(set(unknown)) or 1.0
         query_text = " ".join(words)
+        query_variants = set(_VARIANT_RE.findall(query_text))
         weights = self.weights
         ranked = []
         for index in candidates:
@@ -331,6 +341,7 @@ class ProcedureSearch:
                 + weights["fuzzy"] * similarity
                 + weights["level"] * float(self._level_prior[index])
                 + weights["popularity"] * float(self._popularity[index])
+                - weights["variant"] * min(2, len(self._variants[index] - query_variants))
             )
             ranked.append((score, int(index), recall))
         ranked.sort(key=lambda item: -item[0])

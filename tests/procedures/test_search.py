@@ -44,7 +44,6 @@ CASES = [
     _case(
         "cap lai bang lai xe bi mat",
         "3.000348",
-        bug="'bị mất' matches 1.005210 (Cấp lại Giấy phép đào tạo lái xe ô tô khi bị mất) first, 3.000348 second",
     ),
     # teencode and abbreviations
     _case("lm lai can cuoc ko", {"1.014064", "2.001194"}),
@@ -77,20 +76,16 @@ CASES = [
     _case(
         "làm giấy khai sinh cho con",
         "1.001193",
-        bug="'cho con' pulls in 'nhận cha, mẹ, con': returns 1.000689 (khai sinh kết hợp nhận cha, mẹ, con) "
-        "first, 1.001193 second",
     ),
     _case(
         "chứng thực bản sao",
         "2.000815",
         within=3,
-        bug="top 3 is 2.000884 (chữ ký), 2.000942, 2.001019 (di chúc); 2.000815 is not in it",
     ),
     _case(
         "sang tên xe máy",
         "1.013076",
         within=3,
-        bug="synonyms.yml rewrites 'sang tên' to land transfer words: top 3 is 1.001342, 1.013110, 1.013101",
     ),
     _case(
         "sửa tên trong giấy khai sinh",
@@ -102,12 +97,10 @@ CASES = [
         "đăng ký mã số thuế cá nhân",
         "1.008498",
         within=3,
-        bug="top 3 is 1.008501, 1.008494, 2.002206; first tax registration of a person is missed",
     ),
     _case(
         "xin giấy phép xây dựng nhà ở riêng lẻ",
         "1.013225",
-        bug="returns 1.013226 (cấp điều chỉnh giấy phép) first, the new permit 1.013225 second",
     ),
     # attribute questions: the attribute words must not change which procedure is meant
     _case("Cho em hỏi làm lại CCCD hết bao nhiêu tiền ạ", {"1.014064", "2.001194"}),

@@ -5,12 +5,11 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import List, Optional
 
 from actions.procedures.catalogue import CatalogueError, catalogue_path, load, save
-from actions.procedures.dvcqg import import_records
+from actions.procedures.dvcqg import field_coverage, import_records
 from actions.procedures.search import ProcedureSearch
 
 
@@ -32,35 +31,8 @@ def _import(args: argparse.Namespace) -> int:
     dest = save(report.procedures, args.out)
     print(f"imported {len(report.procedures)} procedures, skipped {len(report.skipped)} -> {dest}")
     if args.coverage:
-        print(json.dumps(coverage(report.procedures), ensure_ascii=False, indent=1))
+        print(json.dumps(field_coverage(report.procedures), ensure_ascii=False, indent=1))
     return 0
-
-
-def coverage(procedures: List) -> dict:
-    """Share of records in which each catalogue field was filled in."""
-    counts: Counter = Counter()
-    for procedure in procedures:
-        counts["channels"] += bool(procedure.channels)
-        counts["duration (any channel)"] += any(channel.duration for channel in procedure.channels)
-        counts["duration with number"] += any(
-            channel.duration and channel.duration.value is not None for channel in procedure.channels
-        )
-        counts["fee (any channel)"] += any(channel.fee for channel in procedure.channels)
-        counts["fee amount or free"] += any(
-            channel.fee and (channel.fee.amount_vnd is not None or channel.fee.free) for channel in procedure.channels
-        )
-        counts["documents"] += bool(procedure.document_groups)
-        counts["documents with a form"] += any(document.forms for document in procedure.documents)
-        counts["steps"] += bool(procedure.steps)
-        counts["conditions"] += bool(procedure.conditions)
-        counts["results"] += bool(procedure.results)
-        counts["legal_basis"] += bool(procedure.legal_basis)
-        counts["legal_basis with code"] += any(item.code for item in procedure.legal_basis)
-        counts["agency"] += bool(procedure.agency)
-        counts["levels"] += bool(procedure.levels)
-        counts["online_url"] += bool(procedure.online_url)
-    total = len(procedures) or 1
-    return {field: round(count / total, 3) for field, count in counts.items()}
 
 
 def _print_hits(engine: ProcedureSearch, query: str, top: int) -> None:

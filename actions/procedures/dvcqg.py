@@ -12,6 +12,7 @@ import gzip
 import json
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -435,3 +436,29 @@ def import_records(
         seen.add(procedure.code)
         report.procedures.append(procedure)
     return report
+
+
+def field_coverage(procedures: List[Procedure]) -> Dict[str, float]:
+    """Share of records in which each catalogue field was filled in (parse coverage)."""
+    counts: Counter = Counter()
+    for procedure in procedures:
+        channels = procedure.channels
+        counts["channels"] += bool(channels)
+        counts["duration"] += any(channel.duration for channel in channels)
+        counts["duration_value"] += any(channel.duration and channel.duration.value is not None for channel in channels)
+        counts["fee"] += any(channel.fee for channel in channels)
+        counts["fee_amount_or_free"] += any(
+            channel.fee and (channel.fee.amount_vnd is not None or channel.fee.free) for channel in channels
+        )
+        counts["documents"] += bool(procedure.document_groups)
+        counts["documents_with_form"] += any(document.forms for document in procedure.documents)
+        counts["steps"] += bool(procedure.steps)
+        counts["conditions"] += bool(procedure.conditions)
+        counts["results"] += bool(procedure.results)
+        counts["legal_basis"] += bool(procedure.legal_basis)
+        counts["legal_basis_code"] += any(item.code for item in procedure.legal_basis)
+        counts["agency"] += bool(procedure.agency)
+        counts["levels"] += bool(procedure.levels)
+        counts["online_url"] += bool(procedure.online_url)
+    total = len(procedures) or 1
+    return {name: round(count / total, 3) for name, count in counts.items()}

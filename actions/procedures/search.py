@@ -64,6 +64,8 @@ VARIANT_PHRASES = (
     "nuoc ngoai", "luu dong", "ket hop", "lien thong", "mien", "giai the", "tam thoi",
 )
 _VARIANT_RE = re.compile(r"\b(" + "|".join(sorted(VARIANT_PHRASES, key=len, reverse=True)) + r")\b")
+BASE_WORDS = frozenset({"thanh", "lap", "moi", "lan", "dau", "cap", "thu", "tuc"})
+_SEGMENT_SPLIT = re.compile(r"[;/(]")
 _NAME_PREFIX = re.compile(r"^thu tuc\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _TELEX_TAIL = "sfrxj"
@@ -239,7 +241,17 @@ class ProcedureSearch:
         }
         self._level_prior, self._popularity = self._priors()
         self._variants = [frozenset(_VARIANT_RE.findall(name)) for name in names]
-        self._name_weight = [sum(self._idf.get(word, 0.0) for word in name_set) or 1.0 for name_set in self._name_sets]
+        # Names often list several procedures ("Khai lệ phí trước bạ nhà, đất/ Miễn lệ phí …"):
+        # how much of a name was asked for is judged per part, and words every base procedure
+        # has ("thành lập", "cấp mới", "lần đầu") are not required.
+        self._segments: List[List[Tuple[Set[str], float]]] = []
+        for procedure in self.procedures:
+            parts = []
+            for part in _SEGMENT_SPLIT.split(procedure.name):
+                part_words = set(_NAME_PREFIX.sub("", canonical(part)).split()) - BASE_WORDS
+                if part_words:
+                    parts.append((part_words, sum(self._idf.get(word, 0.0) for word in part_words) or 1.0))
+            self._segments.append(parts or [(set(), 1.0)])
 
     @staticmethod
     def _body_text(procedure: Procedure) -> str:
@@ -332,7 +344,10 @@ class ProcedureSearch:
             shared = query_set & name_set
             # How much of the question the name explains, and how much of the name was asked for.
             recall = sum(self._idf.get(word, 0.0) for word in shared) / query_weight
-            precision = sum(self._idf.get(word, 0.0) for word in shared) / self._name_weight[index]
+            precision = max(
+                sum(self._idf.get(word, 0.0) for word in query_set & part) / weight
+                for part, weight in self._segments[index]
+            )
             similarity = fuzz.token_set_ratio(query_text, self._names[index]) / 100.0
             score = (
                 weights["bm25"] * bm

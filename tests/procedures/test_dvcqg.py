@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections import Counter
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 
 from actions.procedures.catalogue import CatalogueError, parse_record
 from actions.procedures.dvcqg import (
     clean,
+    field_coverage,
     import_records,
     parse_channels,
     parse_documents,
@@ -176,23 +176,6 @@ def test_a_time_glued_to_a_fee_is_not_guessed(national_by_code):
     assert "120,000" in online.note and "trang chính thức" in online.note
 
 
-def _coverage(national: List[Procedure]) -> Dict[str, float]:
-    counts: Counter = Counter()
-    for procedure in national:
-        counts["channels"] += bool(procedure.channels)
-        counts["duration"] += any(channel.duration for channel in procedure.channels)
-        counts["fee"] += any(channel.fee for channel in procedure.channels)
-        counts["documents"] += bool(procedure.document_groups)
-        counts["steps"] += bool(procedure.steps)
-        counts["results"] += bool(procedure.results)
-        counts["legal_basis"] += bool(procedure.legal_basis)
-        counts["legal_basis_code"] += any(item.code for item in procedure.legal_basis)
-        counts["levels"] += bool(procedure.levels)
-        counts["agency"] += bool(procedure.agency)
-        counts["online_url"] += bool(procedure.online_url)
-    return {field: count / len(national) for field, count in counts.items()}
-
-
 @pytest.mark.parametrize(
     "field, floor",
     [
@@ -210,7 +193,7 @@ def _coverage(national: List[Procedure]) -> Dict[str, float]:
     ],
 )
 def test_parse_coverage_is_above_its_floor(national, field, floor):
-    assert _coverage(national)[field] >= floor
+    assert field_coverage(national)[field] >= floor
 
 
 # --- hand-verified records ---------------------------------------------------------------

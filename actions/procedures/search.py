@@ -35,13 +35,15 @@ STOP_PHRASES = (
     "lam sao", "lam the nao", "lam gi", "lam o dau", "o dau", "bao nhieu", "bao lau", "cho hoi",
     "cho minh hoi", "cho em hoi", "cho toi hoi", "xin hoi", "muon hoi", "hoi ve", "thu tuc",
     "ho so", "giay to", "huong dan", "thong tin", "vui long", "giup minh", "giup em", "giup toi",
-    "duoc khong", "co duoc", "phai lam", "can lam", "muon lam", "di lam", "lam", "thi sao",
+    "duoc khong", "co duoc", "phai lam", "can lam", "muon lam", "di lam", "thi sao", "lang son",
+    "tinh lang son", "o lang son", "vay a", "vay ban", "cho toi", "cho minh", "toi muon", "minh muon",
+    "em muon", "ban oi", "a oi", "lam sao", "sao a", "cho anh hoi", "cho chi hoi", "cho ban hoi",
+    "cho e hoi", "cho mk hoi", "hoi chut", "muon hoi", "can hoi",
     "thi the nao", "thi can gi", "thi lam sao", "the thi", "con gi nua",
 )
-STOPWORDS = frozenset(
-    """a ah oi nhe nha nhi vay ha hả toi minh em tui tao anh chi ban bac muon gi j nao sao
-    ko k hok kg dc nhé giup xin hoi ntn voi""".split()
-)
+# Single words only when no procedure name uses their folded form: "ban" (bản sao, bán),
+# "sao" (bản sao), "hoi" (thu hồi), "chi" (chi nhánh), "nha" (nhà), "vay" (vay vốn) stay.
+STOPWORDS = frozenset("a ah oi nhe nhi ha em tui gi j nao ko k hok kg dc giup xin ntn voi".split())
 # Words that only say which attribute is asked ("lệ phí", "mất bao lâu"): not part of the name.
 ATTRIBUTE_PHRASES = (
     "het bao nhieu tien", "mat bao nhieu tien", "nop tien", "mat bao lau", "mat bao nhieu", "mat phi", "mat tien", "mat may ngay", "co mat phi", "le phi",
@@ -59,14 +61,21 @@ UNKNOWN_WORD_WEIGHT = 1.5
 # Words that make a procedure a variant of a base one ("đăng ký lại kết hôn", "cấp đổi …",
 # "… có yếu tố nước ngoài"). A citizen who does not say them means the base procedure.
 VARIANT_PHRASES = (
-    "lai", "cap doi", "doi", "gia han", "dieu chinh", "thay doi", "bo sung", "huy", "xoa", "thu hoi",
-    "cham dut", "tam ngung", "chuyen doi", "cai chinh", "dinh chinh", "hieu dinh", "khoi phuc",
-    "nuoc ngoai", "luu dong", "ket hop", "lien thong", "mien", "giai the", "tam thoi",
+    "lại", "cấp đổi", "đổi", "gia hạn", "điều chỉnh", "thay đổi", "bổ sung", "hủy", "huỷ", "xóa", "xoá",
+    "thu hồi", "chấm dứt", "tạm ngừng", "chuyển đổi", "cải chính", "đính chính", "hiệu đính",
+    "khôi phục", "nước ngoài", "lưu động", "kết hợp", "liên thông", "miễn", "giải thể", "tạm thời",
 )
-_VARIANT_RE = re.compile(r"\b(" + "|".join(sorted(VARIANT_PHRASES, key=len, reverse=True)) + r")\b")
+# In names the accents tell "lại" (again) from "lái" (drive); a question typed without them
+# cannot, so "lai xe" and "để lại" (left behind) are taken out before looking for variants.
+_NAME_VARIANT_RE = re.compile(r"(?<!\w)(" + "|".join(sorted(VARIANT_PHRASES, key=len, reverse=True)) + r")(?!\w)")
+_NOT_A_VARIANT = re.compile(r"\b(lai xe|bang lai|de lai)\b")
 BASE_WORDS = frozenset({"thanh", "lap", "moi", "lan", "dau", "cap", "thu", "tuc"})
 _SEGMENT_SPLIT = re.compile(r"[;/(]")
 _NAME_PREFIX = re.compile(r"^thu tuc\s+")
+# Chat shorthand whose folded form is also a word of procedure names ("hông" = không, but
+# "hong" is also "hồng" in "sổ hồng" and "hỏng" in "bị hỏng"); one-letter shorthand ("a" =
+# anh, but "ạ" folds to "a" too) is left to the stop words.
+_SHORTHAND_NOT_FOR_SEARCH = frozenset({"hong", "bit"})
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _TELEX_TAIL = "sfrxj"
 # Re-ranking weights, chosen on bench/data/procedures_dev.yml (bench/procedures.py).
@@ -74,9 +83,17 @@ DEFAULT_WEIGHTS = {"variant": 0.05, "body": 0.3, "bm25": 0.5, "recall": 0.25, "p
 LEVEL_PRIOR = {Level.commune: 1.0, Level.provincial: 1.0, Level.district: 0.6, Level.other: 0.3, Level.central: 0.0}
 
 
+# Vietnamese writes these syllables with "i" or "y" alike ("đăng kí"/"đăng ký", "lí"/"lý",
+# "công ti"/"công ty"); one spelling for both sides of every comparison.
+_I_Y = {"ki": "ky", "li": "ly", "mi": "my", "si": "sy", "ti": "ty", "hi": "hy", "qui": "quy"}
+
+
 def normalize(text: str) -> str:
-    """Folded, lower-case words separated by single spaces ('Sổ  đỏ?' -> 'so do')."""
-    return " ".join(_NON_WORD.sub(" ", fold(nfc(text or ""))).split())
+    """Folded, lower-case words separated by single spaces ('Sổ  đỏ?' -> 'so do', 'kí' -> 'ky')."""
+    return " ".join(_I_Y.get(word, word) for word in _NON_WORD.sub(" ", fold(nfc(text or ""))).split())
+
+
+_VARIANT_RE = re.compile(r"\b(" + "|".join(sorted({normalize(p) for p in VARIANT_PHRASES}, key=len, reverse=True)) + r")\b")
 
 
 def _load_pairs(path: Path) -> List[Tuple[str, str]]:
@@ -108,7 +125,9 @@ def default_rewrites() -> Tuple[Tuple[str, str], ...]:
     pairs = list(_procedure_pairs())
     if SHORTHAND_FILE.exists():
         known = {phrase for phrase, _ in pairs}
-        pairs += [pair for pair in _load_pairs(SHORTHAND_FILE) if pair[0] not in known]
+        pairs += [
+            pair for pair in _load_pairs(SHORTHAND_FILE) if pair[0] not in known and pair[0] not in _SHORTHAND_NOT_FOR_SEARCH and len(pair[0]) > 1
+        ]
     pairs = [(phrase, value) for phrase, value in pairs if phrase and phrase != value]
     return tuple(sorted(dict(pairs).items(), key=lambda pair: -len(pair[0])))
 
@@ -196,7 +215,9 @@ class ProcedureSearch:
         self.rewrites = dict(default_rewrites() if rewrites is None else rewrites)
         self._rewrite_re = _rewrite_pattern(sorted(self.rewrites.items(), key=lambda pair: -len(pair[0])))
         self._attribute_re = re.compile(r"\b(" + "|".join(sorted(ATTRIBUTE_PHRASES, key=len, reverse=True)) + r")\b")
-        self._stop_re = re.compile(r"\b(" + "|".join(sorted(STOP_PHRASES, key=len, reverse=True)) + r")\b")
+        # "làm" (do) is filler; "lâm" folds to the same word in "lâm sản", "lâm nghiệp".
+        stop = "|".join(sorted(STOP_PHRASES, key=len, reverse=True))
+        self._stop_re = re.compile(r"\b(" + stop + r"|lam(?! (?:san|nghiep|hoc|vien)\b))\b")
         # Official names use abbreviations too ("công ty TNHH"): expand them the same way.
         own = {phrase for phrase, _ in _procedure_pairs()}
         abbreviations = {
@@ -240,7 +261,10 @@ class ProcedureSearch:
             word: math.log((documents - count + 0.5) / (count + 0.5) + 1.0) for word, count in frequency.items()
         }
         self._level_prior, self._popularity = self._priors()
-        self._variants = [frozenset(_VARIANT_RE.findall(name)) for name in names]
+        self._variants = [
+            frozenset(normalize(found) for found in _NAME_VARIANT_RE.findall(nfc(procedure.name).lower()))
+            for procedure in self.procedures
+        ]
         # Names often list several procedures ("Khai lệ phí trước bạ nhà, đất/ Miễn lệ phí …"):
         # how much of a name was asked for is judged per part, and words every base procedure
         # has ("thành lập", "cấp mới", "lần đầu") are not required.
@@ -333,7 +357,7 @@ class ProcedureSearch:
         # not half a match for a procedure that only shares "nuôi".
         query_weight = sum(self._idf.get(word, 0.0) for word in query_set) + UNKNOWN_WORD_WEIGHT * len(set(unknown)) or 1.0
         query_text = " ".join(words)
-        query_variants = set(_VARIANT_RE.findall(query_text))
+        query_variants = set(_VARIANT_RE.findall(_NOT_A_VARIANT.sub(" ", query_text)))
         weights = self.weights
         ranked = []
         for index in candidates:

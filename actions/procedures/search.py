@@ -214,7 +214,9 @@ class ProcedureSearch:
         self.weights = {**DEFAULT_WEIGHTS, **(weights or {})}
         self.rewrites = dict(default_rewrites() if rewrites is None else rewrites)
         self._rewrite_re = _rewrite_pattern(sorted(self.rewrites.items(), key=lambda pair: -len(pair[0])))
-        self._attribute_re = re.compile(r"\b(" + "|".join(sorted(ATTRIBUTE_PHRASES, key=len, reverse=True)) + r")\b")
+        # "bị mất bao nhiêu": "mất" is "lost" there, not "it costs".
+        attributes = "|".join(sorted(ATTRIBUTE_PHRASES, key=len, reverse=True))
+        self._attribute_re = re.compile(r"\b(?<!bi )(" + attributes + r")\b")
         # "làm" (do) is filler; "lâm" folds to the same word in "lâm sản", "lâm nghiệp".
         stop = "|".join(sorted(STOP_PHRASES, key=len, reverse=True))
         self._stop_re = re.compile(r"\b(" + stop + r"|lam(?! (?:san|nghiep|hoc|vien)\b))\b")

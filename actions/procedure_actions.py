@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.procedures.answers import ATTRIBUTE_INTENTS, OVERVIEW_INTENT, answer, choose, procedure_payload
+from actions.procedures.answers import ATTRIBUTE_INTENTS, OVERVIEW_INTENT, answer, choose, procedure_payload, shorten
 from actions.procedures.catalogue import Catalogue, CatalogueError, catalogue_path, load
 from actions.procedures.schema import Procedure
 from actions.procedures.search import Hit, ProcedureSearch, normalize
@@ -38,6 +38,7 @@ MIN_COVERAGE = 0.35
 # about a procedure, is a follow-up ("còn lệ phí thì sao?"), not a new search.
 MIN_NEW_TOPIC_WORDS = 2
 BROWSE_LIMIT = 8
+BROWSE_NAME_CHARS = 90  # a phone screen shows a list of short lines
 _BROWSE = re.compile(r"\b(nhung|cac|danh sach|liet ke|co may)\s+(thu tuc|dich vu cong|loai thu tuc)\b")
 _BROWSE_NOISE = re.compile(
     r"\b(co|nhung|cac|danh sach|liet ke|co may|thu tuc|dich vu cong|loai|nao|gi|ve|linh vuc|thuoc|trong|cho|minh|"
@@ -176,12 +177,12 @@ class ActionAnswerProcedure(Action):
         members = [procedure for procedure in service.catalogue if procedure.field == field]
         members.sort(key=lambda procedure: (-(procedure.popularity or 0.0), procedure.name))
         lines = [f"Lĩnh vực {field} có {len(members)} thủ tục. Những thủ tục được hỏi nhiều:"]
-        lines += [f"• {procedure.name}" for procedure in members[:BROWSE_LIMIT]]
+        lines += [f"• {shorten(procedure.name, BROWSE_NAME_CHARS)}" for procedure in members[:BROWSE_LIMIT]]
         if len(members) > BROWSE_LIMIT:
             lines.append(f"… và {len(members) - BROWSE_LIMIT} thủ tục khác, xem tại {portal}.")
         lines.append("Bạn chọn một thủ tục để xem chi tiết nhé.")
         buttons = [
-            {"title": procedure.name[:80], "payload": procedure_payload(OVERVIEW_INTENT, procedure.code)}
+            {"title": shorten(procedure.name, 80), "payload": procedure_payload(OVERVIEW_INTENT, procedure.code)}
             for procedure in members[:5]
         ]
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons)

@@ -90,6 +90,7 @@ def test_browsing_a_field_lists_its_procedures(catalogue):
     assert "Hộ tịch" in message["text"]
     assert any(procedure.name in message["text"] for procedure in members)
     assert all(button["payload"].startswith("/ask_procedure{") for button in message["buttons"])
+    assert all(len(line) <= 92 for line in message["text"].splitlines() if line.startswith("•"))
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02", "<script>alert(1)</script>", "'; DROP TABLE x; --", "a" * 10000])

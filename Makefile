@@ -54,6 +54,7 @@ test: setup
 bench: setup
 	$(PY) bench/nlu.py
 	$(PY) bench/procedures.py
+	$(PY) bench/onestop.py
 
 # The national records (../shared) as a catalogue in the ignored runtime folder. Serve it with
 # `PROCEDURES_PATH=var/procedures/dvcqg.jsonl make run`.

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Tuple
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, func, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, create_engine, func, select
 from sqlalchemy.engine import Engine
 
 from actions.onestop.model import DOSSIER_CODE_PATTERN, Dossier
@@ -80,14 +80,13 @@ class DossierStore:
             if new_rows:
                 connection.execute(dossiers.insert(), new_rows)
                 inserted = len(new_rows)
-            for code in existing:
-                dossier = latest[code]
-                connection.execute(
-                    dossiers.update()
-                    .where(dossiers.c.code == code)
-                    .values(status=dossier.TrangThaiHoSo, updated_at=now, record=_record(dossier))
-                )
-                updated += 1
+            changed = [
+                {"key": code, "status": latest[code].TrangThaiHoSo, "updated_at": now, "record": _record(latest[code])}
+                for code in existing
+            ]
+            if changed:  # one executemany, not one statement per dossier
+                connection.execute(dossiers.update().where(dossiers.c.code == bindparam("key")), changed)
+                updated = len(changed)
         return inserted, updated
 
     def count(self) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -255,10 +256,7 @@ class ProcedureSearch:
         self._words = sorted({word for name_set in self._name_sets for word in name_set} | set(" ".join(fields).split()))
         self._word_set = set(self._words)
         documents = len(self._name_sets) or 1
-        frequency: Dict[str, int] = {}
-        for name_set in self._name_sets:
-            for word in name_set:
-                frequency[word] = frequency.get(word, 0) + 1
+        frequency = Counter(word for name_set in self._name_sets for word in name_set)
         self._idf = {
             word: math.log((documents - count + 0.5) / (count + 0.5) + 1.0) for word, count in frequency.items()
         }

@@ -31,6 +31,7 @@ class ServiceCentre:
     address: str = ""
     portal_url: str = ""
     national_portal_url: str = ""
+    onestop_system: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
     office_hours: Dict[int, List[Tuple[dt.time, dt.time]]] = field(default_factory=dict)
 

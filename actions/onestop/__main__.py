@@ -1,4 +1,4 @@
-"""Command line: `python -m actions.onestop import FILE [--db URL]` (upsert by MaHoSo)."""
+"""Command line: `python -m actions.onestop import FILE [--db URL]` (upsert by MaHoSo) and `seed-demo`."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,7 @@ from typing import Any, List, Optional, Tuple
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.onestop.demo import demo_dossiers
 from actions.onestop.model import Dossier
 from actions.onestop.store import DossierStore, db_url
 
@@ -57,6 +58,16 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seed_demo(args: argparse.Namespace) -> int:
+    try:
+        inserted, updated = DossierStore(args.db or db_url()).upsert(demo_dossiers())
+    except SQLAlchemyError as error:
+        print(f"Lỗi cơ sở dữ liệu: {error.__class__.__name__}: {error}", file=sys.stderr)
+        return 3
+    print(f"demo dossiers: {inserted} new, {updated} refreshed (dates moved to today)")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="python -m actions.onestop", description=__doc__)
@@ -65,6 +76,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     importer.add_argument("file")
     importer.add_argument("--db", default=None, help="SQLAlchemy URL (default: ONESTOP_DB_URL or var/onestop.db)")
     importer.set_defaults(run=_import)
+    seeder = commands.add_parser("seed-demo", help="upsert the fictitious demo dossiers, dated relative to today")
+    seeder.add_argument("--db", default=None, help="SQLAlchemy URL (default: ONESTOP_DB_URL or var/onestop.db)")
+    seeder.set_defaults(run=_seed_demo)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -37,8 +37,10 @@ train: setup
 model: setup
 	@ls models/*.tar.gz >/dev/null 2>&1 || $(MAKE) --no-print-directory train
 
+# Without a one-stop system configured, the embedded database gets the fictitious demo dossiers.
 run: model
 	@mkdir -p var
+	@if [ -z "$$ONESTOP_DB_URL$$ONESTOP_API_URL" ]; then $(PY) -m actions.onestop seed-demo; fi
 	@bash scripts/run.sh
 
 # Terminal chat with the running assistant (start `make run` in another terminal first).

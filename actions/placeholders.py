@@ -10,26 +10,6 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.settings import service_centre
-
-
-class ActionLookupDossier(Action):
-    """Placeholder for dossier status (one-stop issue); reveals nothing about any dossier."""
-
-    def name(self) -> Text:
-        return "action_lookup_dossier"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        portal = service_centre().portal_url
-        dispatcher.utter_message(
-            text=(
-                "Tra cứu hồ sơ qua trợ lý ảo sắp được mở. Hiện bạn có thể tra cứu bằng mã hồ sơ "
-                f"tại {portal}."
-            )
-        )
-        return []
 
 
 class ActionInternalProcess(Action):

@@ -58,7 +58,12 @@ class Stack:
             SANIC_HOST="127.0.0.1",
             ACTIONS_PORT=str(self.actions_port),
             TRACKER_STORE_URL=f"sqlite:///{workdir / 'tracker.db'}",
+            # The fictitious demo dossiers, as `make run` seeds them.
+            ONESTOP_DB_URL=f"sqlite:///{workdir / 'onestop.db'}",
+            ASSISTANT_DB_URL=f"sqlite:///{workdir / 'assistant.db'}",
         )
+        self.env.pop("ONESTOP_API_URL", None)
+        subprocess.run([sys.executable, "-m", "actions.onestop", "seed-demo"], cwd=ROOT, env=self.env, check=True)
         self.actions = None
         self.rasa = None
 
@@ -193,3 +198,75 @@ def test_conversation_survives_a_restart(stack):
     tracker = http("GET", f"{stack.url}/conversations/citizen-4/tracker")
     texts = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
     assert "cảm ơn bạn" in texts
+
+
+# Demo dossiers (data/onestop/demo-dossiers.json): code -> last 4 phone digits.
+PROCESSING = "000.00.20.H37-260113-9004"  # 0004, "Đang xử lý"
+AWAITING_DOCUMENTS = "000.00.20.H37-260109-9005"  # 0005
+OVERDUE = "000.00.20.H37-251231-9011"  # 0011
+
+
+def texts(replies) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def test_dossier_status_for_its_owner_only(stack):
+    asked = texts(stack.say("owner-1", "cho hỏi hồ sơ 000.00.20.h37 260113 9004 đến đâu rồi ạ"))
+    assert "4 chữ số cuối" in asked and PROCESSING in asked
+    assert "Đang xử lý" not in asked and "Cấp đổi thẻ căn cước" not in asked
+    answer = texts(stack.say("owner-1", "0004"))
+    assert "Trạng thái: Đang xử lý" in answer and "Cấp đổi thẻ căn cước" in answer
+    assert "Phạm T** M** H**" in answer and "Nguồn:" in answer
+    tracker = http("GET", f"{stack.url}/conversations/owner-1/tracker")
+    assert tracker["slots"]["dossier_phone"] is None and tracker["active_loop"] == {}
+    user_texts = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    assert user_texts[-1] == "****"  # the digits were never stored
+
+
+def test_code_asked_then_documents_to_add_then_another_dossier(stack):
+    asked = texts(stack.say("owner-2", "tôi muốn tra cứu hồ sơ đã nộp"))
+    assert "mã hồ sơ" in asked.lower()
+    wrong = texts(stack.say("owner-2", "000.00.20.H37-260109-905"))
+    assert "định dạng" in wrong
+    texts(stack.say("owner-2", AWAITING_DOCUMENTS))
+    answer = texts(stack.say("owner-2", "4 số cuối là 0005"))
+    assert "Yêu cầu bổ sung giấy tờ" in answer and "hợp đồng chuyển nhượng" in answer
+    # Another dossier in the same conversation.
+    texts(stack.say("owner-2", "/lookup_dossier"))
+    texts(stack.say("owner-2", OVERDUE))
+    overdue = texts(stack.say("owner-2", "0011"))
+    assert "quá hạn" in overdue and "xin lỗi" in overdue
+
+
+def test_wrong_phone_and_unknown_code_look_the_same(stack):
+    stack.say("guess-1", f"tra cứu hồ sơ {PROCESSING}")
+    wrong_phone = texts(stack.say("guess-1", "9999"))
+    stack.say("guess-2", "tra cứu hồ sơ 000.00.20.H37-260113-9999")
+    unknown = texts(stack.say("guess-2", "0004"))
+    assert wrong_phone == unknown and "chưa khớp" in wrong_phone
+
+
+def test_a_question_or_stop_ends_the_lookup(stack):
+    stack.say("owner-3", "tra cứu hồ sơ")
+    answer = texts(stack.say("owner-3", "lệ phí làm hộ chiếu bao nhiêu"))
+    assert "hộ chiếu" in answer.lower()
+    stack.say("owner-3", f"tra cứu hồ sơ {PROCESSING}")
+    stopped = texts(stack.say("owner-3", "thôi không tra nữa"))
+    assert "dừng tra cứu" in stopped
+    tracker = http("GET", f"{stack.url}/conversations/owner-3/tracker")
+    assert tracker["active_loop"] == {} and tracker["slots"]["dossier_code"] is None
+
+
+def test_logs_and_stored_conversations_hold_no_phone_number_or_full_name(stack):
+    stack.say("owner-4", "hồ sơ 000.00.20.H37-260115-9001 của tôi sao rồi, sđt 0900 000 001")
+    stack.say("owner-4", "0001")
+    from actions.onestop.demo import demo_dossiers
+
+    people = demo_dossiers()
+    written = b"".join(path.read_bytes() for path in stack.workdir.iterdir()
+                       if path.name in ("actions.log", "rasa.log", "tracker.db")).decode("utf-8", "replace")
+    assert "000.00.20.H37-260115-9001" in written  # the conversation was stored
+    for person in people:
+        assert person.ChuHoSo not in written
+        assert person.SoDienThoai not in written
+    assert "0900 000 001" not in written

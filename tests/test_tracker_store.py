@@ -36,7 +36,7 @@ def test_conversation_survives_a_new_store_instance(backend, tmp_path, monkeypat
         pytest.skip("TEST_POSTGRES_URL not set")
     sender = f"test-{uuid.uuid4().hex}"
     first = store_from_endpoints(url, monkeypatch)
-    assert type(first).__name__ == "SQLTrackerStore"
+    assert type(first).__name__ == "RedactingSQLTrackerStore"
     tracker = DialogueStateTracker.from_events(sender, [UserUttered("xin chào", {"name": "greet"})])
     asyncio.run(first.save(tracker))
     first.engine.dispose()
@@ -45,3 +45,53 @@ def test_conversation_survives_a_new_store_instance(backend, tmp_path, monkeypat
     restored = asyncio.run(second.retrieve(sender))
     assert restored is not None
     assert restored.latest_message.text == "xin chào"
+
+
+def stored_rows(store, sender):
+    from sqlalchemy import text
+
+    with store.engine.connect() as connection:
+        return [row[0] for row in connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender})]
+
+
+def test_verification_digits_and_phone_numbers_are_never_written(tmp_path, monkeypatch):
+    from rasa.shared.core.events import ActiveLoop, SlotSet
+
+    store = store_from_endpoints(f"sqlite:///{tmp_path / 'tracker.db'}", monkeypatch)
+    code = "000.00.20.H37-251114-0123"
+    events = [
+        UserUttered(f"tra cứu hồ sơ {code}, sđt em 0912 345 678", {"name": "lookup_dossier"}),
+        ActiveLoop("dossier_form"),
+        SlotSet("dossier_code", f"tra cứu hồ sơ {code}, sđt em 0912 345 678"),
+        SlotSet("dossier_code", code),
+        SlotSet("requested_slot", "dossier_phone"),
+    ]
+    tracker = DialogueStateTracker.from_events("owner", events)
+    asyncio.run(store.save(tracker))
+    # Next turn: the answer to the phone question, then the slot the form extracted from it.
+    tracker.update(UserUttered("số cuối là 5678", {"name": "inform"}))
+    tracker.update(SlotSet("dossier_phone", "số cuối là 5678"))
+    tracker.update(SlotSet("dossier_phone", None))
+    tracker.update(SlotSet("requested_slot", None))
+    tracker.update(UserUttered(f"cảm ơn, gọi lại cho mình số 0987.654.321 nhé", {"name": "thank"}))
+    asyncio.run(store.save(tracker))
+
+    rows = "\n".join(stored_rows(store, "owner"))
+    for secret in ("5678", "345 678", "0912", "654.321", "0987"):
+        assert secret not in rows
+    assert code in rows  # the dossier code is kept: it is not personal
+    restored = asyncio.run(store.retrieve("owner"))
+    texts = [e.text for e in restored.events if isinstance(e, UserUttered)]
+    assert texts[1] == "số cuối là ****"
+    assert restored.get_slot("dossier_phone") is None
+    # The events already stored are not written twice.
+    assert len(stored_rows(store, "owner")) == len(tracker.events)
+
+
+def test_messages_outside_the_phone_question_keep_their_digits(tmp_path, monkeypatch):
+    store = store_from_endpoints(f"sqlite:///{tmp_path / 'tracker.db'}", monkeypatch)
+    tracker = DialogueStateTracker.from_events("citizen", [UserUttered("lệ phí 2 tuần 100000 đồng", {"name": "ask_fee"})])
+    asyncio.run(store.save(tracker))
+    restored = asyncio.run(store.retrieve("citizen"))
+    assert restored.latest_message.text == "lệ phí 2 tuần 100000 đồng"

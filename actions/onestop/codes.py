@@ -62,12 +62,14 @@ def read_phone_last_digits(text: object) -> Optional[str]:
     if not isinstance(text, str) or len(text) > MAX_INPUT_CHARS:
         return None
     text = unicodedata.normalize("NFKC", text)
-    groups = re.findall(r"\d+", text)
-    if len(groups) == 1 and len(groups[0]) == 4:
-        return groups[0]
     # A whole phone number, possibly grouped with spaces, dots or dashes (+84 or 0 prefix).
     whole = re.search(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)", text)
     if whole:
         digits = re.sub(r"\D", "", whole.group(0))
         return digits[-4:]
+    groups = re.findall(r"\d+", text)
+    fours = [group for group in groups if len(group) == 4]
+    # "4 số cuối là 5678": one 4-digit group; any other number is a small count, not digits.
+    if len(fours) == 1 and all(len(group) <= 2 for group in groups if group != fours[0]):
+        return fours[0]
     return None

@@ -1,0 +1,258 @@
+"""Dossier status for its owner: the lookup form, its validation and the answer.
+
+Before the code and the last 4 phone digits match, nothing about the dossier is revealed: an
+unknown code and a wrong phone get the same message, and both count as a failed try
+(actions/onestop/guard.py). The digits are cleared from the slot as soon as they are checked.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import logging
+import time
+from typing import Any, Dict, List, Optional, Text, Tuple
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.onestop.codes import CODE_EXAMPLE, read_dossier_code, read_phone_last_digits
+from actions.onestop.guard import AttemptGuard
+from actions.onestop.model import Dossier
+from actions.onestop.replies import DEFAULT_SYSTEM_NAME, status_reply
+from actions.onestop.sources import FOUND, NOT_FOUND, DossierSource, source_from_env
+from actions.settings import service_centre
+
+logger = logging.getLogger(__name__)
+
+VERIFIED, BLOCKED, UNAVAILABLE = "verified", "blocked", "unavailable"
+VERIFIED_TTL = 120.0  # seconds a verified dossier waits for the answer action
+ANOTHER_DOSSIER_BUTTON = {"title": "Tra cứu hồ sơ khác", "payload": "/lookup_dossier"}
+
+_source: Optional[DossierSource] = None
+_guard: Optional[AttemptGuard] = None
+# (conversation, code) -> (dossier, monotonic time): handed from validation to the answer.
+_verified: Dict[Tuple[str, str], Tuple[Dossier, float]] = {}
+
+
+def dossier_source() -> DossierSource:
+    """The configured one-stop source (HTTP API when ONESTOP_API_URL is set, else the database)."""
+    global _source
+    if _source is None:
+        _source = source_from_env()
+    return _source
+
+
+def attempt_guard() -> AttemptGuard:
+    """The shared failed-try counter."""
+    global _guard
+    if _guard is None:
+        _guard = AttemptGuard()
+    return _guard
+
+
+def format_help() -> str:
+    """How a dossier code looks, for a malformed one, and what to do without it."""
+    portal = service_centre().portal_url
+    without = f" Nếu không còn mã, bạn xem danh sách hồ sơ đã nộp trong tài khoản trên {portal}." if portal else ""
+    return (
+        "Mã hồ sơ chưa đúng định dạng. Mã in trên giấy biên nhận (hoặc trong tin nhắn, email xác nhận) "
+        f"có dạng {CODE_EXAMPLE}: mã cơ quan, ngày nhận (năm-tháng-ngày, 6 số) và số thứ tự 4 số."
+        f"{without}"
+    )
+
+
+def mismatch_message(tries_left: int) -> str:
+    """The one message for an unknown code and for wrong digits."""
+    return (
+        "Mã hồ sơ hoặc 4 số cuối điện thoại chưa khớp với thông tin đã đăng ký. Bạn vui lòng kiểm tra lại "
+        f"giấy biên nhận và số điện thoại đã dùng khi nộp hồ sơ (còn {tries_left} lần thử)."
+    )
+
+
+def blocked_message() -> str:
+    """Too many failed tries: stop and point to people."""
+    centre = service_centre()
+    contact = centre.hotline_text()
+    call = f" Bạn vui lòng liên hệ {contact}" if contact else " Bạn vui lòng liên hệ nơi đã nộp hồ sơ"
+    portal = f", hoặc tra cứu trên Cổng dịch vụ công {centre.portal_url}" if centre.portal_url else ""
+    return (
+        "Để bảo vệ thông tin hồ sơ, trợ lý tạm dừng tra cứu vì đã có quá nhiều lần nhập chưa khớp."
+        f"{call}{portal} để được hỗ trợ."
+    )
+
+
+def unavailable_message() -> str:
+    """The one-stop system is down, slow or answered nonsense."""
+    centre = service_centre()
+    portal = f" hoặc tra cứu trực tiếp trên Cổng dịch vụ công {centre.portal_url}" if centre.portal_url else ""
+    contact = centre.hotline_text()
+    call = f" Nếu cần gấp, bạn liên hệ {contact}." if contact else ""
+    return (
+        "Xin lỗi bạn, hệ thống một cửa điện tử đang tạm thời không phản hồi nên mình chưa tra cứu được hồ sơ. "
+        f"Bạn vui lòng thử lại sau ít phút{portal}.{call}"
+    )
+
+
+class ValidateDossierForm(FormValidationAction):
+    """Reads the code, then checks the phone digits against the one-stop system."""
+
+    def name(self) -> Text:
+        return "validate_dossier_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        """Nothing more to ask once there is an outcome or the conversation used up its tries."""
+        if tracker.get_slot("dossier_outcome"):
+            return []
+        try:
+            blocked = await asyncio.to_thread(attempt_guard().conversation_blocked, tracker.sender_id)
+        except Exception:  # the guard's database is down: checked again when digits arrive
+            logger.exception("attempt guard unavailable")
+            blocked = False
+        return [] if blocked else domain_slots
+
+    async def validate_dossier_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Normalise the code; explain the format when the citizen tried and got it wrong."""
+        reading = read_dossier_code(value)
+        if reading.code:
+            return {"dossier_code": reading.code}
+        answering = tracker.get_slot("requested_slot") == "dossier_code"
+        if answering or reading.attempted:
+            dispatcher.utter_message(text=format_help())
+        return {"dossier_code": None}
+
+    async def validate_dossier_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Verify ownership; the digits never outlive this step."""
+        code = tracker.get_slot("dossier_code")
+        new_code = read_dossier_code(value).code
+        if new_code and new_code != code:  # the citizen switched to another dossier
+            return {"dossier_code": new_code, "dossier_phone": None}
+        digits = read_phone_last_digits(value)
+        if not digits:
+            dispatcher.utter_message(text="Bạn vui lòng nhập đúng 4 chữ số cuối của số điện thoại đã đăng ký (ví dụ: 5678).")
+            return {"dossier_phone": None}
+        return await self._verify(code, digits, dispatcher, tracker.sender_id)
+
+    async def _verify(
+        self, code: str, digits: str, dispatcher: CollectingDispatcher, conversation: str
+    ) -> Dict[Text, Any]:
+        guard = attempt_guard()
+        try:
+            blocked = await asyncio.to_thread(guard.conversation_blocked, conversation) or await asyncio.to_thread(
+                guard.code_blocked, code
+            )
+        except Exception:  # fail closed: no rate limit, no lookup
+            logger.exception("attempt guard unavailable")
+            return {"dossier_phone": None, "dossier_outcome": UNAVAILABLE}
+        if blocked:
+            return {"dossier_code": None, "dossier_phone": None, "dossier_outcome": BLOCKED}
+        result = await dossier_source().lookup(code)
+        if result.status not in (FOUND, NOT_FOUND):
+            logger.warning("one-stop lookup failed: %s %s", result.status, result.detail)
+            return {"dossier_phone": None, "dossier_outcome": UNAVAILABLE}
+        dossier = result.dossier
+        if dossier is not None and hmac.compare_digest(dossier.phone_digits[-4:], digits):
+            _remember(conversation, dossier)
+            return {"dossier_phone": None, "dossier_outcome": VERIFIED}
+        try:
+            await asyncio.to_thread(guard.record_failure, conversation, code)
+            tries_left = await asyncio.to_thread(_tries_left, guard, conversation, code)
+        except Exception:
+            logger.exception("attempt guard unavailable")
+            return {"dossier_phone": None, "dossier_outcome": UNAVAILABLE}
+        if tries_left <= 0:
+            return {"dossier_code": None, "dossier_phone": None, "dossier_outcome": BLOCKED}
+        dispatcher.utter_message(text=mismatch_message(tries_left))
+        return {"dossier_code": None, "dossier_phone": None}
+
+
+def _tries_left(guard: AttemptGuard, conversation: str, code: str) -> int:
+    now = dt.datetime.utcnow()
+    used = max(
+        guard.failures_for_conversation(conversation, now),
+        guard.failures_for_code(code, now),
+    )
+    return max(guard.max_failures - used, 0)
+
+
+def _remember(conversation: str, dossier: Dossier) -> None:
+    now = time.monotonic()
+    for key, (_, at) in list(_verified.items()):
+        if now - at > VERIFIED_TTL:
+            del _verified[key]
+    _verified[(conversation, dossier.MaHoSo)] = (dossier, now)
+
+
+def _take_verified(conversation: str, code: Optional[str]) -> Optional[Dossier]:
+    entry = _verified.pop((conversation, code or ""), None)
+    if entry and time.monotonic() - entry[1] <= VERIFIED_TTL:
+        return entry[0]
+    return None
+
+
+def clear_lookup_slots() -> List[EventType]:
+    """Forget the code, the digits and the outcome (ready for another dossier)."""
+    return [SlotSet("dossier_code", None), SlotSet("dossier_phone", None), SlotSet("dossier_outcome", None)]
+
+
+class ActionLookupDossier(Action):
+    """Answers after the form: the status for a verified owner, or why there is none."""
+
+    def name(self) -> Text:
+        return "action_lookup_dossier"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        outcome = tracker.get_slot("dossier_outcome")
+        code = tracker.get_slot("dossier_code")
+        centre = service_centre()
+        if outcome == VERIFIED:
+            dossier = _take_verified(tracker.sender_id, code)
+            if dossier is None:  # another process validated it: read it again
+                result = await dossier_source().lookup(code or "")
+                dossier = result.dossier if result.status == FOUND else None
+            if dossier is None:
+                dispatcher.utter_message(text=unavailable_message())
+            else:
+                now = dt.datetime.now(ZoneInfo(centre.timezone)).replace(tzinfo=None)
+                text = status_reply(
+                    dossier,
+                    now,
+                    hotline_text=centre.hotline_text(),
+                    portal_url=centre.portal_url,
+                    system_name=centre.onestop_system or DEFAULT_SYSTEM_NAME,
+                )
+                dispatcher.utter_message(text=text, buttons=[ANOTHER_DOSSIER_BUTTON])
+        elif outcome == UNAVAILABLE:
+            dispatcher.utter_message(text=unavailable_message(), buttons=[ANOTHER_DOSSIER_BUTTON])
+        else:
+            dispatcher.utter_message(text=blocked_message())
+        return clear_lookup_slots()
+
+
+class ActionStopDossierLookup(Action):
+    """Leaves the lookup form; says so when the citizen asked to stop."""
+
+    def name(self) -> Text:
+        return "action_stop_dossier_lookup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in ("deny", "goodbye"):
+            dispatcher.utter_message(
+                text="Dạ, mình đã dừng tra cứu hồ sơ. Khi cần, bạn chọn \"Tra cứu hồ sơ\" hoặc gửi mã hồ sơ cho mình nhé.",
+                buttons=[{"title": "Tra cứu hồ sơ", "payload": "/lookup_dossier"}],
+            )
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + clear_lookup_slots()

@@ -74,7 +74,7 @@ def test_verification_digits_and_phone_numbers_are_never_written(tmp_path, monke
     tracker.update(SlotSet("dossier_phone", "số cuối là 5678"))
     tracker.update(SlotSet("dossier_phone", None))
     tracker.update(SlotSet("requested_slot", None))
-    tracker.update(UserUttered(f"cảm ơn, gọi lại cho mình số 0987.654.321 nhé", {"name": "thank"}))
+    tracker.update(UserUttered("cảm ơn, gọi lại cho mình số 0987.654.321 nhé", {"name": "thank"}))
     asyncio.run(store.save(tracker))
 
     rows = "\n".join(stored_rows(store, "owner"))

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.settings import intent_labels, service_centre
 
 # Intents that make no sense as a "did you mean" choice.
-NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny"}
+NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny", "inform"}  # inform: answers to a form, not a topic
 DENY_PAYLOAD = "/out_of_scope"  # what Rasa's two-stage fallback treats as "no"
 
 

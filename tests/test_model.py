@@ -56,14 +56,17 @@ def test_accuracy_on_the_whole_list_is_high(parse):
         ("tra cứu hồ sơ 000.00.20.H37-251114-0123", "000.00.20.H37-251114-0123"),
         ("ma ho so 000.00.20.h37-251114-0123 nhe", "000.00.20.h37-251114-0123"),
         ("hồ sơ 000.00.20.H37 - 251114 - 0123 đến đâu rồi", "000.00.20.H37 - 251114 - 0123"),
+        ("hồ sơ 000.00.20.h37 251114 0123 xong chưa", "000.00.20.h37 251114 0123"),
     ],
 )
 def test_dossier_code_is_extracted_with_spaces_and_lower_case(parse, text, code):
-    entities = [e for e in parse(text)["entities"] if e["entity"] == "dossier_code"]
+    result = parse(text)
+    entities = [e for e in result["entities"] if e["entity"] == "dossier_code"]
     assert len(entities) == 1
     assert text[entities[0]["start"] : entities[0]["end"]] == code
-    # The value may be normalised (case), never changed otherwise.
-    assert entities[0]["value"].lower() == code.lower()
+    # The value is the code as printed on the receipt, whatever the citizen typed.
+    assert entities[0]["value"] == "000.00.20.H37-251114-0123"
+    assert result["intent"]["name"] == "lookup_dossier"
 
 
 @pytest.mark.parametrize("text", ["asdkj qweoiu zxcmn", "=))", "😀", "", "x" * 5000])

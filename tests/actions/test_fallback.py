@@ -29,6 +29,9 @@ def run(action, tracker):
 def test_likeliest_intents_skip_fallback_and_deny_choices():
     assert likeliest_intents({"intent_ranking": RANKING}) == ["ask_fee", "ask_duration"]
     assert likeliest_intents({}) == []
+    # Answers to the dossier form are not a topic to offer.
+    ranking = [{"name": "inform", "confidence": 0.4}] + RANKING
+    assert likeliest_intents({"intent_ranking": ranking}) == ["ask_fee", "ask_duration"]
 
 
 def test_payload_keeps_recognised_entities():

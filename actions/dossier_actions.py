@@ -134,6 +134,8 @@ class ValidateDossierForm(FormValidationAction):
         """Verify ownership; the digits never outlive this step."""
         code = tracker.get_slot("dossier_code")
         new_code = read_dossier_code(value).code
+        if not code and not new_code:  # digits before any code: ask for the code first
+            return {"dossier_phone": None}
         if new_code and new_code != code:  # the citizen switched to another dossier
             return {"dossier_code": new_code, "dossier_phone": None}
         digits = read_phone_last_digits(value)

@@ -16,10 +16,11 @@ from typing import Optional
 _SEP = r"\s*[.,·]?\s*"
 _DASH = r"\s*[-–—_/]?\s*"
 _LENIENT_CODE = re.compile(
-    rf"(?<!\d)(\d{{3}}){_SEP}(\d{{2}}){_SEP}(\d{{2}}){_SEP}([A-Za-z]\d{{2}}){_DASH}(\d{{6}}){_DASH}(\d{{4}})(?!\d)"
+    rf"(?<!\d)(\d{{3}}){_SEP}(\d{{2}}){_SEP}(\d{{2}}){_SEP}([A-Za-z]\d{{2}}){_DASH}(\d{{6}}){_DASH}(\d{{4}})(?!\d)",
+    re.ASCII,  # only 0-9 are digits: other scripts' digits never reach the systems
 )
 # Something that was meant to be a code: an agency-like prefix or a long run of digits.
-_CODE_ATTEMPT = re.compile(r"\d{3}\s*[.,]\s*\d|[A-Za-z]\d{2}\s*-|\d{6,}|\d+\s*-\s*\d+")
+_CODE_ATTEMPT = re.compile(r"\d{3}\s*[.,]\s*\d|[A-Za-z]\d{2}\s*-|\d{6,}|\d+\s*-\s*\d+", re.ASCII)
 MAX_INPUT_CHARS = 500  # longer messages are never codes; do not run regexes over 10 kB
 CODE_EXAMPLE = "000.00.20.H37-251114-0123"
 
@@ -63,11 +64,11 @@ def read_phone_last_digits(text: object) -> Optional[str]:
         return None
     text = unicodedata.normalize("NFKC", text)
     # A whole phone number, possibly grouped with spaces, dots or dashes (+84 or 0 prefix).
-    whole = re.search(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)", text)
+    whole = re.search(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)", text, re.ASCII)
     if whole:
-        digits = re.sub(r"\D", "", whole.group(0))
+        digits = re.sub(r"\D", "", whole.group(0), flags=re.ASCII)
         return digits[-4:]
-    groups = re.findall(r"\d+", text)
+    groups = re.findall(r"\d+", text, re.ASCII)
     fours = [group for group in groups if len(group) == 4]
     # "4 số cuối là 5678": one 4-digit group; any other number is a small count, not digits.
     if len(fours) == 1 and all(len(group) <= 2 for group in groups if group != fours[0]):

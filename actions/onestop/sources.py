@@ -23,7 +23,7 @@ from actions.onestop.model import DOSSIER_CODE_PATTERN, Dossier
 from actions.onestop.store import DossierStore
 
 logger = logging.getLogger(__name__)
-_CODE_RE = re.compile(DOSSIER_CODE_PATTERN)
+_CODE_RE = re.compile(DOSSIER_CODE_PATTERN, re.ASCII)
 
 FOUND, NOT_FOUND, UNAVAILABLE, BAD_ANSWER = "found", "not_found", "unavailable", "bad_answer"
 DEFAULT_TIMEOUT = 4.0  # seconds; the citizen gets an answer within 5 s at worst

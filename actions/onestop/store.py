@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from actions.onestop.model import DOSSIER_CODE_PATTERN, Dossier
 
-_CODE_RE = re.compile(DOSSIER_CODE_PATTERN)
+_CODE_RE = re.compile(DOSSIER_CODE_PATTERN, re.ASCII)
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_URL = f"sqlite:///{ROOT / 'var' / 'onestop.db'}"
 

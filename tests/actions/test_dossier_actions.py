@@ -167,6 +167,8 @@ HOSTILE = [
     "'; DROP TABLE dossiers; --",
     "{{7*7}} ${jndi:ldap://x} <script>alert(1)</script>",
     "\x00\x01\x02",
+    "٥٦٧٨",  # Arabic-Indic digits: not 0-9, never compared
+    "٠٠٠.٠٠.٢٠.H٣٧-٢٥١١١٤-٠١٢٣",
     "9" * 10_000,
     "hồ sơ " * 2_000,
 ]

@@ -52,7 +52,7 @@ def test_no_code_and_no_attempt(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["' OR 1=1 --", "'; DROP TABLE dossiers; --", "<script>alert(1)</script>", "x" * 10_000,
+    ["٠٠٠.٠٠.٢٠.H٣٧-٢٥١١١٤-٠١٢٣", "' OR 1=1 --", "'; DROP TABLE dossiers; --", "<script>alert(1)</script>", "x" * 10_000,
      os.urandom(64).decode("latin-1"), "000.00.20.H37-251114-0123' OR '1'='1"[:0] + "%00"],
 )
 def test_hostile_input_never_yields_a_code(text):
@@ -81,6 +81,6 @@ def test_phone_digits(text, digits):
     assert read_phone_last_digits(text) == digits
 
 
-@pytest.mark.parametrize("text", ["", "567", "56789", "12 34", "5678 hoặc 1234", "123 5678", "không nhớ", "1234 5678", None, "9" * 10_000, CODE])
+@pytest.mark.parametrize("text", ["", "٥٦٧٨", "०९१२३४५६७८", "567", "56789", "12 34", "5678 hoặc 1234", "123 5678", "không nhớ", "1234 5678", None, "9" * 10_000, CODE])
 def test_not_phone_digits(text):
     assert read_phone_last_digits(text) is None

@@ -17,16 +17,20 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SANIC_HOST ?= 127.0.0.1
 export ACTIONS_PORT
 export RASA_PORT
+WEB_PORT ?= 8080
+export WEB_PORT
 export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 
 .PHONY: setup train model run shell test validate bench lock clean catalogue validate-catalogue
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt web/package-lock.json
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install python3.10 (Rasa 3.6 needs Python 3.8-3.10)"; exit 1; }
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 18+ (the web chat's socket.io client comes from npm)"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(STAMP)
 
 # Train only when inputs changed (Rasa fingerprints and skips otherwise).
@@ -57,6 +61,7 @@ bench: setup
 	$(PY) bench/nlu.py
 	$(PY) bench/procedures.py
 	$(PY) bench/onestop.py
+	$(PY) bench/web.py
 
 # The national records (../shared) as a catalogue in the ignored runtime folder. Serve it with
 # `PROCEDURES_PATH=var/procedures/dvcqg.jsonl make run`.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server on 127.0.0.1; Ctrl-C stops both.
+# Starts the action server, the Rasa server and the web chat page on 127.0.0.1; Ctrl-C stops all.
 # Called by `make run`, which sets up the venv, trains a model if none exists and exports
 # the embedded defaults (ports, SQLite tracker store).
 set -euo pipefail
@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 mkdir -p var/log
 RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+WEB_PORT="${WEB_PORT:-8080}"
+export WEB_PORT RASA_PORT
+export TRACKER_STORE_URL="${TRACKER_STORE_URL:-sqlite:///$PWD/var/tracker.db}"
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
 
 pids=()
@@ -14,6 +17,9 @@ stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/de
 trap stop INT TERM EXIT
 
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
+pids+=($!)
+
+.venv/bin/python -m bot.web.server --port "$WEB_PORT" >var/log/web.log 2>&1 &
 pids+=($!)
 
 auth=()
@@ -26,10 +32,12 @@ pids+=($!)
 echo "Đang khởi động trợ lý (lần đầu mất khoảng 30 giây)…"
 for _ in $(seq 1 180); do
   if curl -sf "http://127.0.0.1:$RASA_PORT/status" >/dev/null 2>&1 \
-     && curl -sf "http://127.0.0.1:$ACTIONS_PORT/health" >/dev/null 2>&1; then
+     && curl -sf "http://127.0.0.1:$ACTIONS_PORT/health" >/dev/null 2>&1 \
+     && curl -sf "http://127.0.0.1:$WEB_PORT/api/config" >/dev/null 2>&1; then
     cat <<MSG
 
 Trợ lý đã sẵn sàng.
+  • Trang cổng dịch vụ công minh hoạ có khung chat:  http://127.0.0.1:$WEB_PORT/
   • Trò chuyện trong terminal khác:  make shell
   • Hoặc qua REST:  curl -s http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
         -H 'Content-Type: application/json' -d '{"sender":"demo","message":"xin chào"}'

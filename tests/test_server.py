@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -270,3 +271,17 @@ def test_logs_and_stored_conversations_hold_no_phone_number_or_full_name(stack):
         assert person.ChuHoSo not in written
         assert person.SoDienThoai not in written
     assert "0900 000 001" not in written
+
+
+def test_the_chat_socket_accepts_only_the_configured_origins(stack):
+    def handshake(origin: str) -> int:
+        request = urllib.request.Request(f"{stack.url}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    port = stack.env.get("WEB_PORT", "8080")
+    assert handshake(f"http://127.0.0.1:{port}") == 200
+    assert handshake("https://evil.example") == 400

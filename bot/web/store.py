@@ -1,0 +1,81 @@
+"""Citizens' feedback and call-back requests from the web chat, in SQL (2.0 style).
+
+Same database as the assistant's own state (ASSISTANT_DB_URL, default var/assistant.db), so
+trainers find ratings next to the conversation id and staff find the call-backs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, select
+
+from actions.onestop.guard import guard_url
+
+metadata = MetaData()
+feedback = Table(
+    "web_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(64), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # "thumb" on one answer, "rating" at the end
+    Column("value", Integer, nullable=False),  # thumb: +1 / -1; rating: 1..5
+    Column("answer_text", Text),  # the answer a thumb is about (bot text, no citizen input)
+    Column("comment", Text),
+    Column("created_at", DateTime, nullable=False),
+)
+callbacks = Table(
+    "callback_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(64), nullable=False, index=True),
+    Column("phone", String(20), nullable=False),  # kept only so that staff can call back
+    Column("question", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("handled_at", DateTime),
+)
+
+
+class WebStore:
+    """Feedback and call-back requests."""
+
+    def __init__(self, url: Optional[str] = None) -> None:
+        self.url = url or guard_url()
+        if self.url.startswith("sqlite:///"):
+            Path(self.url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine(self.url, future=True, pool_pre_ping=True)
+        metadata.create_all(self.engine)
+
+    def add_feedback(
+        self, conversation_id: str, kind: str, value: int, answer_text: str = "", comment: str = ""
+    ) -> None:
+        """Store one thumb or end-of-chat rating."""
+        row = {
+            "conversation_id": conversation_id, "kind": kind, "value": value,
+            "answer_text": answer_text or None, "comment": comment or None, "created_at": dt.datetime.utcnow(),
+        }
+        with self.engine.begin() as connection:
+            connection.execute(feedback.insert(), [row])
+
+    def add_callback(self, conversation_id: str, phone: str, question: str) -> None:
+        """Store a request to be called back."""
+        row = {"conversation_id": conversation_id, "phone": phone, "question": question, "created_at": dt.datetime.utcnow()}
+        with self.engine.begin() as connection:
+            connection.execute(callbacks.insert(), [row])
+
+    def feedback_for(self, conversation_id: str) -> List[Dict[str, Any]]:
+        """Everything stored for one conversation, oldest first (for trainers)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(feedback).where(feedback.c.conversation_id == conversation_id).order_by(feedback.c.id)
+            ).mappings()
+            return [dict(row) for row in rows]
+
+    def callbacks_waiting(self) -> List[Dict[str, Any]]:
+        """Call-back requests not handled yet, oldest first (for staff)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(callbacks).where(callbacks.c.handled_at.is_(None)).order_by(callbacks.c.id)
+            ).mappings()
+            return [dict(row) for row in rows]

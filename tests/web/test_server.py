@@ -1,0 +1,123 @@
+"""The web chat server on a real 127.0.0.1 port, with a real SQLite store."""
+import asyncio
+import json
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.web.server import create_app, load_settings
+from bot.web.store import WebStore
+from tests.onestop.test_sources import free_port
+
+CONVERSATION = "0123456789abcdef0123456789abcdef"
+
+
+async def serve(store: WebStore):
+    runner = web.AppRunner(create_app(store, load_settings()))
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner, f"http://127.0.0.1:{port}"
+
+
+def call(store, method, path, body=None, raw=None, headers=None):
+    async def run():
+        runner, url = await serve(store)
+        try:
+            async with aiohttp.ClientSession() as session:
+                data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+                async with session.request(method, url + path, data=data, headers=headers or {"Content-Type": "application/json"}) as response:
+                    text = await response.text()
+                    return response.status, response.headers, text
+        finally:
+            await runner.cleanup()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def store(tmp_path):
+    return WebStore(f"sqlite:///{tmp_path / 'assistant.db'}")
+
+
+def test_page_widget_and_socket_client_are_served_with_a_strict_policy(store):
+    status, headers, page = call(store, "GET", "/")
+    assert status == 200 and '<script src="/widget.js"' in page and 'lang="vi"' in page
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    for path in ("/widget.js", "/widget.css", "/vendor/socket.io.min.js"):
+        assert call(store, "GET", path)[0] == 200, path
+
+
+def test_config_has_office_hours_hotline_and_quick_replies(store):
+    status, _, body = call(store, "GET", "/api/config")
+    data = json.loads(body)
+    assert status == 200
+    assert data["national_hotline"] == "1800 1096"
+    assert data["office_hours"].startswith("Thứ Hai")
+    assert isinstance(data["open_now"], bool)
+    assert {"title": "Tra cứu hồ sơ", "payload": "/lookup_dossier"} in data["quick_replies"]
+    assert data["max_message_chars"] == 500
+
+
+def test_thumbs_and_rating_are_stored_with_the_conversation(store):
+    status, _, body = call(store, "POST", "/api/feedback",
+                           {"conversation_id": CONVERSATION, "kind": "thumb", "value": -1, "answer_text": "Lệ phí: …"})
+    assert status == 201 and "Cảm ơn" in json.loads(body)["message"]
+    call(store, "POST", "/api/feedback", {"conversation_id": CONVERSATION, "kind": "rating", "value": 5, "comment": "tốt"})
+    stored = store.feedback_for(CONVERSATION)
+    assert [(row["kind"], row["value"]) for row in stored] == [("thumb", -1), ("rating", 5)]
+    assert stored[0]["answer_text"] == "Lệ phí: …" and stored[1]["comment"] == "tốt"
+
+
+def test_call_back_requests_are_stored_for_staff(store):
+    status, _, body = call(store, "POST", "/api/callback",
+                           {"conversation_id": CONVERSATION, "phone": "0912 345 678", "question": "Hỏi về sổ đỏ"})
+    assert status == 201 and "gọi lại" in json.loads(body)["message"]
+    [request] = store.callbacks_waiting()
+    assert request["phone"] == "0912345678" and request["question"] == "Hỏi về sổ đỏ"
+
+
+@pytest.mark.parametrize(
+    "path, body, raw, message",
+    [
+        ("/api/feedback", None, b"{not json", "JSON"),
+        ("/api/feedback", None, b"\xff\xfe\x00", "JSON"),
+        ("/api/feedback", [1, 2], None, "JSON"),
+        ("/api/feedback", {"conversation_id": "x'; DROP TABLE web_feedback;--", "kind": "thumb", "value": 1}, None, "mã cuộc trò chuyện"),
+        ("/api/feedback", {"conversation_id": CONVERSATION, "kind": "rating", "value": 9}, None, "không hợp lệ"),
+        ("/api/feedback", {"conversation_id": CONVERSATION, "kind": "thumb", "value": True}, None, "không hợp lệ"),
+        ("/api/feedback", {"conversation_id": CONVERSATION, "kind": "rating", "value": 4, "comment": "x" * 1001}, None, "1000"),
+        ("/api/callback", {"conversation_id": CONVERSATION, "phone": "12345", "question": "a"}, None, "Số điện thoại"),
+        ("/api/callback", {"conversation_id": CONVERSATION, "phone": "0912345678", "question": "  "}, None, "câu hỏi"),
+        ("/api/callback", None, b"x" * 20_000, "quá dài"),
+        ("/api/message", {"conversation_id": CONVERSATION, "message": "x" * 501}, None, "500"),
+    ],
+)
+def test_bad_requests_get_a_vietnamese_message_and_store_nothing(store, path, body, raw, message):
+    status, _, text = call(store, "POST", path, body=body, raw=raw)
+    assert 400 <= status < 500
+    assert message in json.loads(text)["error"]
+    assert store.feedback_for(CONVERSATION) == [] and store.callbacks_waiting() == []
+
+
+def test_rest_fallback_says_so_politely_when_rasa_is_down(store, monkeypatch):
+    monkeypatch.setenv("WEB_RASA_URL", f"http://127.0.0.1:{free_port()}")
+    status, _, text = call(store, "POST", "/api/message", {"conversation_id": CONVERSATION, "message": "xin chào"})
+    assert status == 503 and "thử lại" in json.loads(text)["error"]
+
+
+def test_unknown_page_is_a_json_404(store):
+    status, _, text = call(store, "GET", "/admin")
+    assert status == 404 and json.loads(text)["error"]
+
+
+def test_only_configured_portal_origins_may_call_the_api(store, monkeypatch):
+    monkeypatch.setenv("WEB_ALLOWED_ORIGINS", "https://dichvucong.langson.gov.vn")
+    _, headers, _ = call(store, "GET", "/api/config", headers={"Origin": "https://dichvucong.langson.gov.vn"})
+    assert headers["Access-Control-Allow-Origin"] == "https://dichvucong.langson.gov.vn"
+    status, headers, _ = call(store, "OPTIONS", "/api/feedback", headers={"Origin": "https://dichvucong.langson.gov.vn"})
+    assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
+    _, headers, _ = call(store, "GET", "/api/config", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in headers

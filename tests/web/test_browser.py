@@ -22,6 +22,17 @@ from bot.web.store import WebStore  # noqa: E402
 
 PROCESSING = "000.00.20.H37-260113-9004"  # demo dossier, phone ending 0004
 BANNER = "Hệ thống bảo trì từ 22:00 đến 23:00 hôm nay"
+HOSTILE_RECORD = """code: '9.000001'
+name: Cấp phép bắn pháo hoa <img src=x onerror="window.pwned=1"><script>window.pwned=2</script>
+field: Thử nghiệm an toàn
+levels:
+- provincial
+agency: <a href="javascript:window.pwned=3">Sở Thử nghiệm</a> javascript:window.pwned=4
+steps:
+- Bước một <b onmouseover="window.pwned=5">in đậm</b>
+source_url: https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=9.000001
+checked: 2026-11-27
+"""
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +50,11 @@ def site(model_path, tmp_path_factory):
     (settings / "service_centre.yml").write_text(centre + "office_hours: {}\n", "utf-8")
     (settings / "web.yml").write_text(
         (settings / "web.yml").read_text("utf-8").replace('emergency_banner: ""', f'emergency_banner: "{BANNER}"'), "utf-8")
+    # The catalogue plus one record whose texts carry markup and javascript: links.
+    catalogue = workdir / "procedures"
+    shutil.copytree(ROOT / "data" / "procedures", catalogue, ignore=shutil.ignore_patterns("README*"))
+    (catalogue / "9.000001.yml").write_text(HOSTILE_RECORD, "utf-8")
+    stack.env["PROCEDURES_PATH"] = str(catalogue)
     web = None
     try:
         stack.start_actions()
@@ -195,4 +211,39 @@ def test_without_socket_io_the_chat_falls_back_to_rest(site, browser):
     page.route("**/vendor/socket.io.min.js", lambda route: route.abort())
     open_chat(page, site["url"])
     expect(ask(page, "lệ phí làm hộ chiếu bao nhiêu")).to_contain_text("hộ chiếu")
+    context.close()
+
+
+def test_keyboard_only(site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site["url"])
+    launcher = page.get_by_role("button", name="Hỏi trợ lý ảo")
+    launcher.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Nhập câu hỏi")).to_be_focused()
+    expect(page.locator(".lsa")).to_have_attribute("data-state", "ready", timeout=20_000)
+    before = page.locator(".msg.bot").count()
+    page.keyboard.type("xin chào")
+    page.keyboard.press("Enter")  # Enter sends; Shift+Enter would add a line
+    expect(page.locator(".msg.bot")).to_have_count(before + 1, timeout=30_000)
+    page.keyboard.press("Shift+Tab")  # from the input back into the conversation: the last answer's thumbs
+    expect(page.locator(".msg.bot").last.get_by_role("button", name="Chưa hữu ích")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(launcher).to_be_focused()
+    context.close()
+
+
+def test_markup_in_a_procedure_answer_is_shown_as_text_never_run(site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    open_chat(page, site["url"])
+    answer = ask(page, "cơ quan nào cấp phép bắn pháo hoa")
+    expect(answer).to_contain_text("<script>window.pwned=2</script>")  # shown, as text
+    expect(answer).to_contain_text("Sở Thử nghiệm")
+    answer.hover()
+    assert page.evaluate("() => window.pwned") is None
+    assert answer.locator("img, script, b").count() == 0
+    hrefs = answer.locator("a").evaluate_all("links => links.map(a => a.href)")
+    assert hrefs and all(href.startswith("https://") for href in hrefs)
     context.close()

@@ -14,11 +14,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.onestop.codes import read_dossier_code
+from actions.onestop.codes import PHONE_NUMBER_PATTERN, read_dossier_code
 
 VERIFICATION_SLOT = "dossier_phone"
 MASK = "*"
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
+_PHONE = re.compile(PHONE_NUMBER_PATTERN)  # any script's digits: masking errs on the safe side
 _DIGIT = re.compile(r"\d")
 
 

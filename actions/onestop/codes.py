@@ -21,6 +21,8 @@ _LENIENT_CODE = re.compile(
 )
 # Something that was meant to be a code: an agency-like prefix or a long run of digits.
 _CODE_ATTEMPT = re.compile(r"\d{3}\s*[.,]\s*\d|[A-Za-z]\d{2}\s*-|\d{6,}|\d+\s*-\s*\d+", re.ASCII)
+# A Vietnamese phone number, grouped or not: 0912 345 678, 0912.345.678, +84 912 345 678.
+PHONE_NUMBER_PATTERN = r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)"
 MAX_INPUT_CHARS = 500  # longer messages are never codes; do not run regexes over 10 kB
 CODE_EXAMPLE = "000.00.20.H37-251114-0123"
 
@@ -64,7 +66,7 @@ def read_phone_last_digits(text: object) -> Optional[str]:
         return None
     text = unicodedata.normalize("NFKC", text)
     # A whole phone number, possibly grouped with spaces, dots or dashes (+84 or 0 prefix).
-    whole = re.search(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)", text, re.ASCII)
+    whole = re.search(PHONE_NUMBER_PATTERN, text, re.ASCII)
     if whole:
         digits = re.sub(r"\D", "", whole.group(0), flags=re.ASCII)
         return digits[-4:]

@@ -13,7 +13,9 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, func, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, delete, func, select
+
+from actions.sql import engine_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GUARD_URL = f"sqlite:///{ROOT / 'var' / 'assistant.db'}"
@@ -45,9 +47,7 @@ class AttemptGuard:
 
     def __init__(self, url: Optional[str] = None, max_failures: int = MAX_FAILURES) -> None:
         self.url = url or guard_url()
-        if self.url.startswith("sqlite:///"):
-            Path(self.url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(self.url, future=True, pool_pre_ping=True)
+        self.engine = engine_for(self.url)
         metadata.create_all(self.engine)
         self.max_failures = max_failures
 

@@ -12,10 +12,11 @@ import re
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Tuple
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, create_engine, func, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, func, select
 from sqlalchemy.engine import Engine
 
 from actions.onestop.model import DOSSIER_CODE_PATTERN, Dossier
+from actions.sql import engine_for
 
 _CODE_RE = re.compile(DOSSIER_CODE_PATTERN, re.ASCII)
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,9 +48,7 @@ class DossierStore:
 
     def __init__(self, url: Optional[str] = None) -> None:
         self.url = url or db_url()
-        if self.url.startswith("sqlite:///"):
-            Path(self.url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url, future=True, pool_pre_ping=True)
+        self.engine: Engine = engine_for(self.url)
         metadata.create_all(self.engine)
 
     def get(self, code: str) -> Optional[Dossier]:

@@ -6,12 +6,12 @@ trainers find ratings next to the conversation id and staff find the call-backs.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, select
 
 from actions.onestop.guard import guard_url
+from actions.sql import engine_for
 
 metadata = MetaData()
 feedback = Table(
@@ -42,9 +42,7 @@ class WebStore:
 
     def __init__(self, url: Optional[str] = None) -> None:
         self.url = url or guard_url()
-        if self.url.startswith("sqlite:///"):
-            Path(self.url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(self.url, future=True, pool_pre_ping=True)
+        self.engine = engine_for(self.url)
         metadata.create_all(self.engine)
 
     def add_feedback(

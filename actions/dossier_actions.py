@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import hmac
 import logging
-import time
 from typing import Any, Dict, List, Optional, Text, Tuple
 from zoneinfo import ZoneInfo
 
@@ -29,13 +28,10 @@ from actions.settings import service_centre
 logger = logging.getLogger(__name__)
 
 VERIFIED, BLOCKED, UNAVAILABLE = "verified", "blocked", "unavailable"
-VERIFIED_TTL = 120.0  # seconds a verified dossier waits for the answer action
 ANOTHER_DOSSIER_BUTTON = {"title": "Tra cứu hồ sơ khác", "payload": "/lookup_dossier"}
 
 _source: Optional[DossierSource] = None
 _guard: Optional[AttemptGuard] = None
-# (conversation, code) -> (dossier, monotonic time): handed from validation to the answer.
-_verified: Dict[Tuple[str, str], Tuple[Dossier, float]] = {}
 
 
 def dossier_source() -> DossierSource:
@@ -69,7 +65,16 @@ def mismatch_message(tries_left: int) -> str:
     """The one message for an unknown code and for wrong digits."""
     return (
         "Mã hồ sơ hoặc 4 số cuối điện thoại chưa khớp với thông tin đã đăng ký. Bạn vui lòng kiểm tra lại "
-        f"giấy biên nhận và số điện thoại đã dùng khi nộp hồ sơ (còn {tries_left} lần thử)."
+        "giấy biên nhận và số điện thoại đã dùng khi nộp hồ sơ, rồi nhập lại 4 số cuối; nếu mã hồ sơ "
+        f"chưa đúng, bạn gửi lại mã (còn {tries_left} lần thử)."
+    )
+
+
+def not_verified_message() -> str:
+    """An answer asked for without a verified code and digits in this conversation."""
+    return (
+        "Mình chưa xác minh được hồ sơ trong cuộc trò chuyện này. Bạn vui lòng nhập mã hồ sơ và "
+        "4 chữ số cuối của số điện thoại đã đăng ký để tra cứu."
     )
 
 
@@ -148,57 +153,52 @@ class ValidateDossierForm(FormValidationAction):
         self, code: str, digits: str, dispatcher: CollectingDispatcher, conversation: str
     ) -> Dict[Text, Any]:
         guard = attempt_guard()
-        try:
-            blocked = await asyncio.to_thread(guard.conversation_blocked, conversation) or await asyncio.to_thread(
-                guard.code_blocked, code
-            )
+        try:  # the try is counted before the comparison, so concurrent guesses cannot overshoot
+            reservation = await asyncio.to_thread(guard.reserve, conversation, code)
         except Exception:  # fail closed: no rate limit, no lookup
             logger.exception("attempt guard unavailable")
             return {"dossier_phone": None, "dossier_outcome": UNAVAILABLE}
-        if blocked:
+        if reservation is None:
             return {"dossier_code": None, "dossier_phone": None, "dossier_outcome": BLOCKED}
-        result = await dossier_source().lookup(code)
-        if result.status not in (FOUND, NOT_FOUND):
-            logger.warning("one-stop lookup failed: %s %s", result.status, result.detail)
-            return {"dossier_phone": None, "dossier_outcome": UNAVAILABLE}
-        dossier = result.dossier
-        if dossier is not None and hmac.compare_digest(dossier.phone_digits[-4:], digits):
-            _remember(conversation, dossier)
-            return {"dossier_phone": None, "dossier_outcome": VERIFIED}
         try:
-            await asyncio.to_thread(guard.record_failure, conversation, code)
-            tries_left = await asyncio.to_thread(_tries_left, guard, conversation, code)
+            result = await dossier_source().lookup(code)
+            if result.status not in (FOUND, NOT_FOUND):
+                logger.warning("one-stop lookup failed: %s %s", result.status, result.detail)
+                await asyncio.to_thread(guard.refund, reservation)
+                return {"dossier_phone": None, "dossier_outcome": UNAVAILABLE}
+            dossier = result.dossier
+            if dossier is not None and hmac.compare_digest(dossier.phone_digits[-4:], digits):
+                await asyncio.to_thread(guard.refund, reservation)
+                await asyncio.to_thread(guard.grant, conversation, code)
+                return {"dossier_phone": None, "dossier_outcome": VERIFIED}
+            tries_left = await asyncio.to_thread(guard.tries_left, conversation)
         except Exception:
             logger.exception("attempt guard unavailable")
             return {"dossier_phone": None, "dossier_outcome": UNAVAILABLE}
         if tries_left <= 0:
             return {"dossier_code": None, "dossier_phone": None, "dossier_outcome": BLOCKED}
         dispatcher.utter_message(text=mismatch_message(tries_left))
-        return {"dossier_code": None, "dossier_phone": None}
+        # The digits are asked again and the code kept, whichever was wrong: the reply says
+        # nothing about the code. A new code typed now replaces it.
+        return {"dossier_phone": None}
 
 
-def _tries_left(guard: AttemptGuard, conversation: str, code: str) -> int:
-    now = dt.datetime.utcnow()
-    used = max(
-        guard.failures_for_conversation(conversation, now),
-        guard.failures_for_code(code, now),
-    )
-    return max(guard.max_failures - used, 0)
+async def _verified_dossier(conversation: str, code: Optional[str]) -> Tuple[Optional[Dossier], bool]:
+    """The dossier when this conversation holds an unused grant for the code (used up here).
 
-
-def _remember(conversation: str, dossier: Dossier) -> None:
-    now = time.monotonic()
-    for key, (_, at) in list(_verified.items()):
-        if now - at > VERIFIED_TTL:
-            del _verified[key]
-    _verified[(conversation, dossier.MaHoSo)] = (dossier, now)
-
-
-def _take_verified(conversation: str, code: Optional[str]) -> Optional[Dossier]:
-    entry = _verified.pop((conversation, code or ""), None)
-    if entry and time.monotonic() - entry[1] <= VERIFIED_TTL:
-        return entry[0]
-    return None
+    Returns (dossier, granted); a grant whose dossier cannot be read right now is (None, True).
+    """
+    if not code:
+        return None, False
+    try:
+        granted = await asyncio.to_thread(attempt_guard().redeem, conversation, code)
+    except Exception:
+        logger.exception("attempt guard unavailable")
+        return None, True
+    if not granted:
+        return None, False
+    result = await dossier_source().lookup(code)
+    return (result.dossier if result.status == FOUND else None), True
 
 
 def clear_lookup_slots() -> List[EventType]:
@@ -219,13 +219,8 @@ class ActionLookupDossier(Action):
         code = tracker.get_slot("dossier_code")
         centre = service_centre()
         if outcome == VERIFIED:
-            dossier = _take_verified(tracker.sender_id, code)
-            if dossier is None:  # another process validated it: read it again
-                result = await dossier_source().lookup(code or "")
-                dossier = result.dossier if result.status == FOUND else None
-            if dossier is None:
-                dispatcher.utter_message(text=unavailable_message())
-            else:
+            dossier, granted = await _verified_dossier(tracker.sender_id, code)
+            if dossier is not None:
                 now = dt.datetime.now(ZoneInfo(centre.timezone)).replace(tzinfo=None)
                 text = status_reply(
                     dossier,
@@ -235,6 +230,10 @@ class ActionLookupDossier(Action):
                     system_name=centre.onestop_system or DEFAULT_SYSTEM_NAME,
                 )
                 dispatcher.utter_message(text=text, buttons=[ANOTHER_DOSSIER_BUTTON])
+            elif granted:
+                dispatcher.utter_message(text=unavailable_message())
+            else:  # "verified" said by a slot, a payload or a forged tracker: no grant, nothing shown
+                dispatcher.utter_message(text=not_verified_message(), buttons=[ANOTHER_DOSSIER_BUTTON])
         elif outcome == UNAVAILABLE:
             dispatcher.utter_message(text=unavailable_message(), buttons=[ANOTHER_DOSSIER_BUTTON])
         else:

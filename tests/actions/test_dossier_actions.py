@@ -35,7 +35,7 @@ def store(tmp_path, monkeypatch):
         Dossier.parse_obj(dossier(code=OTHER, status=5, SoDienThoai="0987001111")),
     ])
     monkeypatch.setattr(dossier_actions, "_source", DatabaseSource(dossiers))
-    monkeypatch.setattr(dossier_actions, "_guard", AttemptGuard(f"sqlite:///{tmp_path / 'assistant.db'}"))
+    monkeypatch.setattr(dossier_actions, "_guard", AttemptGuard(f"sqlite:///{tmp_path / 'assistant.db'}", secret=b"test"))
     return dossiers
 
 
@@ -120,8 +120,8 @@ def test_unknown_code_and_wrong_phone_get_the_same_message(store):
     assert wrong_phone == unknown_code
     assert "chưa khớp" in wrong_phone[0]
     assert "Đăng ký tạm trú" not in " ".join(wrong_phone) and "Nguyễn" not in " ".join(wrong_phone)
-    # The form asks for the code again.
-    assert slots_a["dossier_code"] is None and slots_a["dossier_phone"] is None
+    # The digits are asked again, the code kept: whichever was wrong, the form does the same.
+    assert "dossier_code" not in slots_a and slots_a["dossier_phone"] is None
     assert slots_b == slots_a
 
 
@@ -199,7 +199,7 @@ def test_a_failing_one_stop_system_gets_a_polite_answer_within_seconds(tmp_path,
             runner, url, _ = await fake_system(behaviour)
         source = HttpSource(url, "test-token", timeout=2.0)
         monkeypatch.setattr(dossier_actions, "_source", source)
-        monkeypatch.setattr(dossier_actions, "_guard", AttemptGuard(f"sqlite:///{tmp_path / 'assistant.db'}"))
+        monkeypatch.setattr(dossier_actions, "_guard", AttemptGuard(f"sqlite:///{tmp_path / 'assistant.db'}", secret=b"test"))
         try:
             t = tracker("c11", "5678", "inform", {"requested_slot": "dossier_phone", "dossier_code": CODE},
                         {"dossier_phone": "5678"})
@@ -236,3 +236,38 @@ def test_stopping_leaves_the_form_and_forgets_everything(store):
     silent = CollectingDispatcher()
     asyncio.run(ActionStopDossierLookup().run(silent, t, DOMAIN))
     assert silent.messages == []
+
+
+def test_a_verified_slot_without_a_grant_shows_nothing(store):
+    """A forged tracker or an injected slot says "verified"; only the guard's grant opens a dossier."""
+    messages, slots = answer("forger", {"dossier_code": CODE, "dossier_outcome": "verified"})
+    text = " ".join(m["text"] for m in messages)
+    assert "chưa xác minh" in text
+    assert "Đăng ký tạm trú" not in text and "Nguyễn" not in text and "Đang xử lý" not in text
+    assert slots["dossier_outcome"] is None and slots["dossier_code"] is None
+
+
+def test_a_grant_is_used_once_and_only_by_its_conversation(store):
+    _, slots = validate("owner-g", "5678", "dossier_phone", code=CODE)
+    assert slots["dossier_outcome"] == "verified"
+    # Another conversation replaying the same slots gets nothing.
+    stolen, _ = answer("thief", {"dossier_code": CODE, "dossier_outcome": "verified"})
+    assert "Đang xử lý" not in stolen[0]["text"]
+    first, _ = answer("owner-g", {"dossier_code": CODE, "dossier_outcome": "verified"})
+    assert "Trạng thái: Đang xử lý" in first[0]["text"]
+    again, _ = answer("owner-g", {"dossier_code": CODE, "dossier_outcome": "verified"})
+    assert "Đang xử lý" not in again[0]["text"]
+
+
+def test_a_grant_covers_only_the_verified_code(store):
+    _, slots = validate("owner-h", "5678", "dossier_phone", code=CODE)
+    assert slots["dossier_outcome"] == "verified"
+    swapped, _ = answer("owner-h", {"dossier_code": OTHER, "dossier_outcome": "verified"})
+    assert "Yêu cầu bổ sung" not in swapped[0]["text"]
+
+
+def test_after_a_mismatch_the_next_digits_are_checked_against_the_same_code(store):
+    texts, slots = validate("c13", "1234", "dossier_phone", code=CODE)
+    assert "chưa khớp" in texts[0] and "dossier_code" not in slots
+    _, slots = validate("c13", "5678", "dossier_phone", code=CODE)
+    assert slots["dossier_outcome"] == "verified"

@@ -34,6 +34,7 @@ from bot.nlu.vietnamese_text import (
 )
 
 logger = logging.getLogger(__name__)
+MAX_TOKENIZED_CHARS = 2000  # a message is read up to here; the channels allow 1,000
 
 
 @dataclass
@@ -148,7 +149,9 @@ class VietnameseTokenizer(Tokenizer, GraphComponent):
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         """Tokenizes the text of the provided attribute of the incoming message."""
-        text = message.get(attribute) or ""
+        # The channels refuse long messages before NLU; this bounds every other path (Rasa's HTTP
+        # API, tests, training data): segmentation grows faster than linearly with length.
+        text = (message.get(attribute) or "")[:MAX_TOKENIZED_CHARS]
         tokens: List[Token] = []
         cursor = 0
         for kind, start, end in special_spans(text):

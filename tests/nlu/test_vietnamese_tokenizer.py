@@ -139,10 +139,14 @@ def test_special_spans_are_single_tokens_with_class_lemmas(tokenizer):
     assert lemmas["https://dichvucong.gov.vn"] == "__url__"
 
 
-def test_ten_thousand_characters(tokenizer):
+def test_ten_thousand_characters_are_read_up_to_the_cap(tokenizer):
+    """Every path into the NLU is bounded: only the first MAX_TOKENIZED_CHARS are segmented."""
+    from bot.nlu.vietnamese_tokenizer import MAX_TOKENIZED_CHARS
+
     text = ("cho em hỏi lệ phí cấp hộ chiếu bao nhiêu ạ, " * 300)[:10_000]
     tokens = tokens_of(tokenizer, text)
-    assert len(tokens) > 1000
+    assert len(tokens) > 200
+    assert max(token.end for token in tokens) <= MAX_TOKENIZED_CHARS < len(text)
     assert_offsets_index_the_original(text, tokens)
 
 

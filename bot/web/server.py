@@ -3,17 +3,22 @@
 `python -m bot.web.server` serves on 127.0.0.1:WEB_PORT (default 8080):
   GET  /                 demo portal page with the widget (web/static/index.html)
   GET  /widget.js, /widget.css, /vendor/socket.io.min.js (from web/node_modules)
-  GET  /api/config       banner, office hours, hotline, quick replies, where Rasa is
+  GET  /api/config       banner, office hours, hotline, quick replies, where Rasa is, and a new
+                         session id (bot/sessions.py) for a browser that has none
   POST /api/feedback     {"conversation_id", "kind": "thumb"|"rating", "value", "answer_text"?, "comment"?}
   POST /api/callback     {"conversation_id", "phone", "question"}
   POST /api/message      {"conversation_id", "message"}: REST fallback, relayed to Rasa's REST channel
 Every error is a JSON {"error": "<Vietnamese message>"} with a 4xx/5xx status.
+
+Writes (POST) need a JSON body (415 otherwise), an issued conversation id (403 otherwise) and,
+when the browser sends an Origin, one of WEB_ALLOWED_ORIGINS (403 otherwise: no cross-site
+writes). Call-backs, feedback and relayed messages are limited per conversation and per client
+in the database (limits shared by replicas; bot/web/store.py).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import re
@@ -25,14 +30,27 @@ import yaml
 from aiohttp import web
 
 from actions.settings import REPO_ROOT, SETTINGS_DIR, service_centre
+from bot.channels.bounds import Refused, parse_json_object
 from bot.channels.socketio import allowed_origins
+from bot.sessions import conversation_for, is_valid_session_id, issue_session_id
 from bot.web.store import WebStore
 
 logger = logging.getLogger(__name__)
 STATIC = REPO_ROOT / "web" / "static"
 SOCKET_IO_CLIENT = REPO_ROOT / "web" / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 MAX_BODY = 16 * 1024
-CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# What each client and each conversation may write: (what, per, limit, window in seconds).
+LIMITS = {
+    "callback": [("conversation", 2, 86400), ("client", 5, 86400)],
+    "feedback": [("conversation", 60, 3600), ("client", 300, 3600)],
+    "message": [("conversation", 30, 60), ("client", 120, 60)],
+}
+TOO_MANY = {
+    "callback": "Mình đã ghi nhận yêu cầu gọi lại của bạn. Cán bộ sẽ liên hệ trong giờ làm việc; "
+    "nếu cần gấp, bạn vui lòng gọi đường dây nóng.",
+    "feedback": "Cảm ơn bạn, mình đã nhận đủ góp ý cho lúc này.",
+    "message": "Bạn gửi tin nhắn hơi nhanh, vui lòng đợi một chút rồi gửi tiếp nhé.",
+}
 PHONE = re.compile(r"^(?:\+?84|0)\d{8,10}$")
 STORE_KEY = web.AppKey("store", WebStore)
 SETTINGS_KEY = web.AppKey("settings", dict)
@@ -64,6 +82,10 @@ def error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
+class Forbidden(Exception):
+    """A write from a page or conversation that may not make it; the message is Vietnamese."""
+
+
 async def read_json(request: web.Request) -> Dict[str, Any]:
     """The request body as a JSON object, or BadRequest with a Vietnamese message."""
     try:
@@ -71,19 +93,38 @@ async def read_json(request: web.Request) -> Dict[str, Any]:
     except web.HTTPRequestEntityTooLarge:
         raise BadRequest("Nội dung gửi lên quá dài.")
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequest("Dữ liệu gửi lên không đúng định dạng JSON.")
-    if not isinstance(data, dict):
-        raise BadRequest("Dữ liệu gửi lên không đúng định dạng JSON.")
-    return data
+        return parse_json_object(body)
+    except Refused as problem:
+        raise BadRequest(str(problem))
 
 
 def conversation_id_of(data: Dict[str, Any]) -> str:
+    """The conversation (Rasa's sender id) of the session the browser holds; 403 for a made-up one."""
     value = data.get("conversation_id")
-    if not isinstance(value, str) or not CONVERSATION_ID.fullmatch(value):
+    if not isinstance(value, str) or not value:
         raise BadRequest("Thiếu mã cuộc trò chuyện.")
-    return value
+    if not is_valid_session_id(value):
+        raise Forbidden("Phiên trò chuyện không hợp lệ. Bạn vui lòng tải lại trang để bắt đầu phiên mới.")
+    return conversation_for(value)
+
+
+def client_of(request: web.Request) -> str:
+    """The client's address; behind the shipped proxy (WEB_TRUST_PROXY=1), the one it saw."""
+    if os.environ.get("WEB_TRUST_PROXY") == "1":
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.remote or "unknown"
+
+
+async def within_limits(request: web.Request, what: str, conversation: str) -> bool:
+    """Count this write against its conversation and client; False when either is used up."""
+    store = request.app[STORE_KEY]
+    subjects = {"conversation": conversation, "client": client_of(request)}
+    for per, limit, seconds in LIMITS[what]:
+        if not await asyncio.to_thread(store.take, f"{what}:{per}:{subjects[per]}", limit, seconds):
+            return False
+    return True
 
 
 def text_field(data: Dict[str, Any], name: str, limit: int, required: bool = False) -> str:
@@ -115,6 +156,7 @@ async def config(request: web.Request) -> web.Response:
         "office_hours": centre.office_hours_text(),
         "open_now": centre.is_open(),
         "portal_url": centre.portal_url,
+        "session_id": issue_session_id(),
     })
 
 
@@ -132,6 +174,8 @@ async def post_feedback(request: web.Request) -> web.Response:
         comment = text_field(data, "comment", 1000)
     except BadRequest as problem:
         return error(400, str(problem))
+    if not await within_limits(request, "feedback", conversation):
+        return error(429, TOO_MANY["feedback"])
     await asyncio.to_thread(request.app[STORE_KEY].add_feedback, conversation, kind, value, answer, comment)
     return web.json_response({"ok": True, "message": "Cảm ơn bạn đã góp ý!"}, status=201)
 
@@ -147,6 +191,8 @@ async def post_callback(request: web.Request) -> web.Response:
         question = text_field(data, "question", 1000, required=True)
     except BadRequest as problem:
         return error(400, str(problem))
+    if not await within_limits(request, "callback", conversation):
+        return error(429, TOO_MANY["callback"])
     await asyncio.to_thread(request.app[STORE_KEY].add_callback, conversation, phone, question)
     return web.json_response(
         {"ok": True, "message": "Đã ghi nhận. Cán bộ sẽ gọi lại cho bạn trong giờ làm việc."}, status=201
@@ -161,6 +207,8 @@ async def post_message(request: web.Request) -> web.Response:
         message = text_field(data, "message", request.app[SETTINGS_KEY]["max_message_chars"], required=True)
     except BadRequest as problem:
         return error(400, str(problem))
+    if not await within_limits(request, "message", conversation):
+        return error(429, TOO_MANY["message"])
     url = f"{rasa_url()}/webhooks/rest/webhook"
     try:
         async with request.app[HTTP_KEY].post(url, json={"sender": conversation, "message": message}) as response:
@@ -178,6 +226,23 @@ def static_file(path: Path, content_type: str):
         return web.FileResponse(path, headers={"Content-Type": content_type, "Cache-Control": "no-cache"})
 
     return handler
+
+
+@web.middleware
+async def guarded_writes(request: web.Request, handler) -> web.StreamResponse:
+    """Writes: only from allowed origins (when the browser names one), only JSON, only issued ids."""
+    if request.method != "POST":
+        return await handler(request)
+    origin = request.headers.get("Origin")
+    allowed = allowed_origins()
+    if origin is not None and allowed != "*" and origin not in allowed:
+        return error(403, "Trang này không được phép gửi dữ liệu tới trợ lý.")
+    if request.content_type != "application/json":
+        return error(415, "Dữ liệu gửi lên phải ở dạng JSON (Content-Type: application/json).")
+    try:
+        return await handler(request)
+    except Forbidden as problem:
+        return error(403, str(problem))
 
 
 @web.middleware
@@ -226,7 +291,7 @@ async def _start_http(app: web.Application):
 
 def create_app(store: Optional[WebStore] = None, settings: Optional[Dict[str, Any]] = None) -> web.Application:
     """The web application (tests build it with their own store)."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers, cors])
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers, cors, guarded_writes])
     app[STORE_KEY] = store or WebStore()
     app[SETTINGS_KEY] = settings or load_settings()
     app.cleanup_ctx.append(_start_http)

@@ -6,12 +6,16 @@ trainers find ratings next to the conversation id and staff find the call-backs.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, select
 
+from actions.counters import WindowCounter, window_table
 from actions.onestop.guard import guard_url
 from actions.sql import engine_for
+from bot.sessions import session_secret
 
 metadata = MetaData()
 feedback = Table(
@@ -35,6 +39,8 @@ callbacks = Table(
     Column("created_at", DateTime, nullable=False),
     Column("handled_at", DateTime),
 )
+# Abuse limits on writes, per conversation and per client (keys are keyed digests, no addresses).
+limits = window_table("web_limits", metadata)
 
 
 class WebStore:
@@ -44,6 +50,13 @@ class WebStore:
         self.url = url or guard_url()
         self.engine = engine_for(self.url)
         metadata.create_all(self.engine)
+        self.counter = WindowCounter(self.engine, limits)
+        self._secret = session_secret()
+
+    def take(self, subject: str, limit: int, seconds: int, now: Optional[dt.datetime] = None) -> bool:
+        """Count one write by `subject` ("callback:client:1.2.3.4"…); False when over `limit`."""
+        key = hmac.new(self._secret, subject.encode("utf-8"), hashlib.sha256).hexdigest()
+        return self.counter.take(key, limit, dt.timedelta(seconds=seconds), now or dt.datetime.utcnow())
 
     def add_feedback(
         self, conversation_id: str, kind: str, value: int, answer_text: str = "", comment: str = ""

@@ -18,6 +18,7 @@ if not CHROMIUM:
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
+from bot.sessions import conversation_for  # noqa: E402
 from bot.web.store import WebStore  # noqa: E402
 
 PROCESSING = "000.00.20.H37-260113-9004"  # demo dossier, phone ending 0004
@@ -71,6 +72,11 @@ def site(model_path, tmp_path_factory):
         stack.stop()
 
 
+def stored_as(site, session: str) -> str:
+    """The conversation id the server stores for the browser's session id."""
+    return conversation_for(session, site["stack"].env["WEB_SESSION_SECRET"].encode())
+
+
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
@@ -120,7 +126,7 @@ def test_questions_buttons_lookup_feedback_and_reload(site, browser):
     answer.get_by_role("button", name="Hữu ích", exact=True).click()
     expect(answer).to_contain_text("Cảm ơn bạn đã đánh giá")
     session = page.evaluate("() => Object.entries(localStorage).find(([k]) => k.endsWith(':session'))[1]")
-    stored = site["store"].feedback_for(session)
+    stored = site["store"].feedback_for(stored_as(site, session))
     assert stored and stored[-1]["kind"] == "thumb" and stored[-1]["value"] == 1
     assert "Đang xử lý" in stored[-1]["answer_text"]
 
@@ -175,7 +181,7 @@ def test_banner_contacts_call_back_rating_and_a_dropped_connection(site, browser
     contact.get_by_label("Số điện thoại").fill("0912 345 678")
     contact.get_by_role("button", name="Gửi yêu cầu gọi lại").click()
     expect(contact.get_by_role("status")).to_contain_text("gọi lại")
-    assert [(c["conversation_id"], c["phone"]) for c in site["store"].callbacks_waiting()] == [(session, "0912345678")]
+    assert [(c["conversation_id"], c["phone"]) for c in site["store"].callbacks_waiting()] == [(stored_as(site, session), "0912345678")]
     contact.get_by_role("button", name="Đóng").click()
 
     # The rating at the end.
@@ -185,7 +191,7 @@ def test_banner_contacts_call_back_rating_and_a_dropped_connection(site, browser
     rating.get_by_label("Góp ý thêm (không bắt buộc)").fill("Trả lời nhanh")
     rating.get_by_role("button", name="Gửi đánh giá").click()
     expect(rating.get_by_role("status")).to_contain_text("Cảm ơn")
-    assert [(f["kind"], f["value"], f["comment"]) for f in site["store"].feedback_for(session)] == [("rating", 4, "Trả lời nhanh")]
+    assert [(f["kind"], f["value"], f["comment"]) for f in site["store"].feedback_for(stored_as(site, session))] == [("rating", 4, "Trả lời nhanh")]
     rating.get_by_role("button", name="Đóng").click()
 
     # The assistant goes away: a clear notice; the typed text stays; back, and it answers again.

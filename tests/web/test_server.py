@@ -6,11 +6,13 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.sessions import conversation_for, is_valid_session_id, issue_session_id
 from bot.web.server import create_app, load_settings
 from bot.web.store import WebStore
 from tests.onestop.test_sources import free_port
 
-CONVERSATION = "0123456789abcdef0123456789abcdef"
+CONVERSATION = issue_session_id()
+STORED = conversation_for(CONVERSATION)  # what Rasa and the tables know the session by
 
 
 async def serve(store: WebStore):
@@ -66,7 +68,7 @@ def test_thumbs_and_rating_are_stored_with_the_conversation(store):
                            {"conversation_id": CONVERSATION, "kind": "thumb", "value": -1, "answer_text": "Lệ phí: …"})
     assert status == 201 and "Cảm ơn" in json.loads(body)["message"]
     call(store, "POST", "/api/feedback", {"conversation_id": CONVERSATION, "kind": "rating", "value": 5, "comment": "tốt"})
-    stored = store.feedback_for(CONVERSATION)
+    stored = store.feedback_for(STORED)
     assert [(row["kind"], row["value"]) for row in stored] == [("thumb", -1), ("rating", 5)]
     assert stored[0]["answer_text"] == "Lệ phí: …" and stored[1]["comment"] == "tốt"
 
@@ -85,7 +87,12 @@ def test_call_back_requests_are_stored_for_staff(store):
         ("/api/feedback", None, b"{not json", "JSON"),
         ("/api/feedback", None, b"\xff\xfe\x00", "JSON"),
         ("/api/feedback", [1, 2], None, "JSON"),
-        ("/api/feedback", {"conversation_id": "x'; DROP TABLE web_feedback;--", "kind": "thumb", "value": 1}, None, "mã cuộc trò chuyện"),
+        ("/api/feedback", {"conversation_id": "x'; DROP TABLE web_feedback;--", "kind": "thumb", "value": 1}, None, "Phiên trò chuyện"),
+        ("/api/feedback", {"kind": "thumb", "value": 1}, None, "mã cuộc trò chuyện"),
+        pytest.param("/api/feedback", None, b"[" * 6000 + b"]" * 6000, "JSON", id="deeply-nested"),
+        pytest.param("/api/feedback", None, b'{"conversation_id": "a", "value": ' + b"9" * 5000 + b"}", "JSON",
+                     id="huge-integer"),
+        ("/api/feedback", None, b'{"value": 1e999999}', "mã cuộc trò chuyện"),
         ("/api/feedback", {"conversation_id": CONVERSATION, "kind": "rating", "value": 9}, None, "không hợp lệ"),
         ("/api/feedback", {"conversation_id": CONVERSATION, "kind": "thumb", "value": True}, None, "không hợp lệ"),
         ("/api/feedback", {"conversation_id": CONVERSATION, "kind": "rating", "value": 4, "comment": "x" * 1001}, None, "1000"),
@@ -99,7 +106,7 @@ def test_bad_requests_get_a_vietnamese_message_and_store_nothing(store, path, bo
     status, _, text = call(store, "POST", path, body=body, raw=raw)
     assert 400 <= status < 500
     assert message in json.loads(text)["error"]
-    assert store.feedback_for(CONVERSATION) == [] and store.callbacks_waiting() == []
+    assert store.feedback_for(STORED) == [] and store.callbacks_waiting() == []
 
 
 def test_rest_fallback_says_so_politely_when_rasa_is_down(store, monkeypatch):
@@ -121,3 +128,49 @@ def test_only_configured_portal_origins_may_call_the_api(store, monkeypatch):
     assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
     _, headers, _ = call(store, "GET", "/api/config", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_config_issues_a_session_id_that_the_server_accepts(store):
+    first = json.loads(call(store, "GET", "/api/config")[2])["session_id"]
+    second = json.loads(call(store, "GET", "/api/config")[2])["session_id"]
+    assert first != second and is_valid_session_id(first) and is_valid_session_id(second)
+    forged = first[:-1] + ("0" if first[-1] != "0" else "1")
+    status, _, text = call(store, "POST", "/api/feedback", {"conversation_id": forged, "kind": "thumb", "value": 1})
+    assert status == 403 and "Phiên trò chuyện" in json.loads(text)["error"]
+    assert store.feedback_for(forged) == []
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "null"])
+def test_a_write_from_a_foreign_or_null_origin_is_refused(store, origin):
+    body = {"conversation_id": CONVERSATION, "phone": "0912345678", "question": "gọi lại"}
+    status, _, text = call(store, "POST", "/api/callback", body,
+                           headers={"Content-Type": "application/json", "Origin": origin})
+    assert status == 403 and "không được phép" in json.loads(text)["error"]
+    assert store.callbacks_waiting() == []
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_a_write_without_a_json_content_type_is_refused(store, content_type):
+    body = {"conversation_id": CONVERSATION, "kind": "thumb", "value": 1}
+    status, _, text = call(store, "POST", "/api/feedback", body, headers={"Content-Type": content_type})
+    assert status == 415 and "JSON" in json.loads(text)["error"]
+    assert store.feedback_for(STORED) == []
+
+
+def test_call_backs_are_limited_per_conversation_and_per_client(store):
+    def ask(conversation):
+        return call(store, "POST", "/api/callback",
+                    {"conversation_id": conversation, "phone": "0912345678", "question": "gọi lại giúp"})
+
+    assert [ask(CONVERSATION)[0] for _ in range(3)] == [201, 201, 429]
+    assert "đã ghi nhận" in json.loads(ask(CONVERSATION)[2])["error"]
+    others = [ask(issue_session_id())[0] for _ in range(4)]
+    assert others == [201, 201, 201, 429]  # 5 per client a day, whatever the conversation
+    assert len(store.callbacks_waiting()) == 5
+
+
+def test_feedback_is_limited_and_the_limit_is_shared_by_replicas(store, tmp_path):
+    replica = WebStore(store.url)
+    accepted = [store.take("feedback:conversation:x", 60, 3600) if i % 2 else replica.take("feedback:conversation:x", 60, 3600)
+                for i in range(70)]
+    assert sum(accepted) == 60

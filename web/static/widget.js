@@ -1,7 +1,7 @@
 /*
  * Web chat widget of the public-service assistant. Embed on any page with:
  *   <script src="https://ASSISTANT_HOST/widget.js" data-server="https://ASSISTANT_HOST" defer></script>
- * Talks to Rasa's socket.io channel (session kept in localStorage, so it survives reloads) and
+ * Talks to Rasa's socket.io channel (a server-issued session kept in localStorage, so it survives reloads) and
  * falls back to the server's REST relay when socket.io cannot connect. Bot text is only ever
  * inserted with textContent; links are built element by element and only http(s) is allowed.
  */
@@ -25,12 +25,6 @@
     Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
-  }
-
-  function newId() {
-    var bytes = new Uint8Array(16);
-    (window.crypto || window.msCrypto).getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
   function loadHistory() {
@@ -387,9 +381,13 @@
 
   function start() {
     sessionId = localStorage.getItem(SESSION_KEY);
-    if (!sessionId) { sessionId = newId(); localStorage.setItem(SESSION_KEY, sessionId); }
     fetch(SERVER + "/api/config").then(function (r) { return r.json(); }).then(function (data) {
       config = data;
+      // Session ids are issued by the server (signed); one made up here would be refused.
+      if (!/^[0-9a-f]{48}$/.test(sessionId || "")) {
+        sessionId = data.session_id;
+        try { localStorage.setItem(SESSION_KEY, sessionId); } catch (e) { /* storage blocked */ }
+      }
       build();
       var loader = el("script", { src: SERVER + "/vendor/socket.io.min.js" });
       loader.onload = connect;

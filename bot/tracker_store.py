@@ -1,13 +1,20 @@
 """The SQL tracker store, minus what it must not keep: phone numbers and verification digits.
 
 The lookup form needs the last 4 phone digits for one validation step. Rasa would store the
-message and the slot value as typed; this store writes them with every digit masked, and masks
-phone numbers wherever else a citizen types one. Dossier codes are kept (they are not personal).
+message and the slot value as typed; this store writes the answer to the phone question with
+every digit masked, and everywhere else masks phone numbers (in any grouping, full-width digits
+included) and any stand-alone group of 4 digits, whatever the form asked last: digits sent in the
+first message, after a mismatch or after a block are masked too. Dossier codes are kept (they
+are not personal). Years written as 4 digits are masked as well: privacy wins over that detail.
+
+Limit: only what passes `_additional_events` (the save path) is redacted. An event broker added
+to endpoints.yml would receive raw events; redact there too before adding one.
 """
 from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from typing import Any, Dict, Iterator, List, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -20,11 +27,18 @@ VERIFICATION_SLOT = "dossier_phone"
 MASK = "*"
 _PHONE = re.compile(PHONE_NUMBER_PATTERN)  # any script's digits: masking errs on the safe side
 _DIGIT = re.compile(r"\d")
+_FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")  # what a verification answer looks like
+
+
+def _mask(match: "re.Match[str]") -> str:
+    return _DIGIT.sub(MASK, match.group(0))
 
 
 def mask_phone_numbers(text: str) -> str:
-    """Replace the digits of anything shaped like a Vietnamese phone number."""
-    return _PHONE.sub(lambda m: _DIGIT.sub(MASK, m.group(0)), text)
+    """Replace the digits of anything shaped like a Vietnamese phone number or a 4-digit answer."""
+    normalised = unicodedata.normalize("NFKC", text)
+    masked = _FOUR_DIGITS.sub(_mask, _PHONE.sub(_mask, normalised))
+    return text if masked == normalised else masked
 
 
 def mask_digits(text: str) -> str:
@@ -38,10 +52,16 @@ def redact_text(text: Optional[str], answering_phone: bool) -> Optional[str]:
         return text
     if answering_phone:
         return mask_digits(text)
-    code = read_dossier_code(text).code
-    if code and code in text:
-        return code.join(mask_phone_numbers(part) for part in text.split(code))
-    return mask_phone_numbers(text)
+    normalised = unicodedata.normalize("NFKC", text)
+    parts, rest = [], normalised
+    while rest:  # dossier codes, however typed, are kept; everything between them is masked
+        reading = read_dossier_code(rest)
+        if not reading.code:
+            break
+        parts += [mask_phone_numbers(rest[: reading.start]), rest[reading.start : reading.end]]
+        rest = rest[reading.end :]
+    masked = "".join(parts) + mask_phone_numbers(rest)
+    return text if masked == normalised else masked
 
 
 def _redacted_user_event(event: UserUttered, answering_phone: bool) -> Event:
@@ -55,7 +75,13 @@ def _redacted_user_event(event: UserUttered, answering_phone: bool) -> Event:
     if answering_phone:
         parse_data["entities"] = []
     data["parse_data"] = parse_data
+    parse_data["entities"] = [_redacted_entity(entity) for entity in parse_data.get("entities") or []]
     return Event.from_parameters(data)
+
+
+def _redacted_entity(entity: Dict[str, Any]) -> Dict[str, Any]:
+    value = entity.get("value")
+    return {**entity, "value": redact_text(value, answering_phone=False)} if isinstance(value, str) else entity
 
 
 def redacted_events(events: List[Event]) -> Iterator[Event]:

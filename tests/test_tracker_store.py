@@ -3,6 +3,7 @@
 SQLite always; PostgreSQL too when TEST_POSTGRES_URL is set (postgresql://user:pass@host/db).
 """
 import asyncio
+import json
 import os
 import uuid
 from pathlib import Path
@@ -21,6 +22,7 @@ def store_from_endpoints(url: str, monkeypatch) -> TrackerStore:
     """Build the tracker store exactly as `rasa run` does from endpoints.yml."""
     monkeypatch.setenv("TRACKER_STORE_URL", url)
     monkeypatch.setenv("ACTIONS_PORT", "5055")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "test-token")
     config = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
     return TrackerStore.create(config, Domain.empty())
 
@@ -95,3 +97,28 @@ def test_messages_outside_the_phone_question_keep_their_digits(tmp_path, monkeyp
     asyncio.run(store.save(tracker))
     restored = asyncio.run(store.retrieve("citizen"))
     assert restored.latest_message.text == "lệ phí 2 tuần 100000 đồng"
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("gọi cho tôi số (091) 234-5678", "gọi cho tôi số"),
+    ("sđt 091/234/5678 nhé", "nhé"),
+    ("+84 (0) 912 345 678", ""),
+    ("số của em ０９１２３４５６７８", "số của em"),
+    ("0004", ""),  # digits typed after a mismatch, whatever the form asked
+    ("4 số cuối là 3916", "4 số cuối là"),
+    ("tra cứu 000.00.20.h37 260113 9004 số 0004", "000.00.20.h37 260113 9004"),  # the code kept as typed
+])
+def test_phones_and_digit_answers_are_masked_in_every_format_and_at_any_time(tmp_path, monkeypatch, typed, kept):
+    from rasa.shared.core.events import SlotSet
+
+    store = store_from_endpoints(f"sqlite:///{tmp_path / 'tracker.db'}", monkeypatch)
+    events = [UserUttered(typed, {"name": "inform"}, entities=[{"entity": "x", "value": typed}]),
+              SlotSet("dossier_code", typed)]
+    asyncio.run(store.save(DialogueStateTracker.from_events("anyone", events)))
+    rows = "\n".join(json.dumps(json.loads(row), ensure_ascii=False) for row in stored_rows(store, "anyone"))
+    digits = [group for group in ("5678", "345 678", "３４５６７８", "0004", "3916") if group in typed]
+    for group in digits:
+        if group not in kept:
+            assert group not in rows, group
+    assert kept in rows
+    assert "*" in rows

@@ -21,8 +21,11 @@ _LENIENT_CODE = re.compile(
 )
 # Something that was meant to be a code: an agency-like prefix or a long run of digits.
 _CODE_ATTEMPT = re.compile(r"\d{3}\s*[.,]\s*\d|[A-Za-z]\d{2}\s*-|\d{6,}|\d+\s*-\s*\d+", re.ASCII)
-# A Vietnamese phone number, grouped or not: 0912 345 678, 0912.345.678, +84 912 345 678.
-PHONE_NUMBER_PATTERN = r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)"
+# A Vietnamese phone number however it is grouped: 0912 345 678, 0912.345.678, (091) 234-5678,
+# 091/234/5678, +84 912 345 678, +84 (0) 912 345 678. Apply to NFKC-normalised text (full-width).
+PHONE_NUMBER_PATTERN = (
+    r"(?<!\d)(?:\+?\s?84[\s.\-/]*(?:\(0\)[\s.\-/]*)?|\(?0)(?:[\s.\-/()]{0,2}\d){8,10}(?!\d)"
+)
 MAX_INPUT_CHARS = 500  # longer messages are never codes; do not run regexes over 10 kB
 CODE_EXAMPLE = "000.00.20.H37-251114-0123"
 

@@ -14,26 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
-import os
 import re
 import secrets
 
-logger = logging.getLogger(__name__)
+from actions.env_secrets import env_secret
 
 _RANDOM_HEX = 32
 _SIGNATURE_HEX = 16
 SESSION_ID_PATTERN = re.compile(rf"^[0-9a-f]{{{_RANDOM_HEX + _SIGNATURE_HEX}}}$")
-_EPHEMERAL_SECRET = secrets.token_bytes(32)
 
 
 def session_secret() -> bytes:
-    """WEB_SESSION_SECRET; without it a per-process key (ids then only hold in this process)."""
-    value = os.environ.get("WEB_SESSION_SECRET", "")
-    if value:
-        return value.encode("utf-8")
-    logger.warning("WEB_SESSION_SECRET is not set: web-chat session ids are valid in this process only")
-    return _EPHEMERAL_SECRET
+    """WEB_SESSION_SECRET; without it a per-process key."""
+    return env_secret("WEB_SESSION_SECRET", "web-chat session ids then hold in this process only")
 
 
 def _signature(random_part: str, secret: bytes) -> str:

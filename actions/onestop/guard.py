@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import logging
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -28,6 +27,7 @@ from typing import Optional
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, delete, update
 
 from actions.counters import WindowCounter, window_table
+from actions.env_secrets import env_secret
 from actions.sql import engine_for
 
 logger = logging.getLogger(__name__)
@@ -56,16 +56,9 @@ def guard_url() -> str:
     return os.environ.get("ASSISTANT_DB_URL") or DEFAULT_GUARD_URL
 
 
-_EPHEMERAL_SECRET = secrets.token_bytes(32)
-
-
 def guard_secret() -> bytes:
-    """ASSISTANT_SECRET; without it a per-process key (limits then reset when the process restarts)."""
-    value = os.environ.get("ASSISTANT_SECRET", "")
-    if value:
-        return value.encode("utf-8")
-    logger.warning("ASSISTANT_SECRET is not set: using a per-process key (set it when running replicas)")
-    return _EPHEMERAL_SECRET
+    """ASSISTANT_SECRET; without it a per-process key."""
+    return env_secret("ASSISTANT_SECRET", "limits reset when the process restarts; set it when running replicas")
 
 
 @dataclass(frozen=True)

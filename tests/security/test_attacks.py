@@ -458,11 +458,13 @@ def test_digits_and_phones_are_masked_at_rest_whatever_the_form_asked(live):
         say(live, "at-rest-phones", f"gọi lại cho tôi số {phone} nhé")
     rows = sqlite3.connect(stack.workdir / "tracker.db").execute(
         "SELECT data FROM events WHERE sender_id IN ('at-rest', 'at-rest-phones')").fetchall()
-    typed = []  # what citizens typed, wherever the store keeps it (timestamps left out: they are digits)
+    typed = []  # what citizens typed, wherever the store keeps it (timestamps, confidences left out)
     for (data,) in rows:
         event = json.loads(data)
         if event.get("event") == "user":
-            typed += [event.get("text") or "", json.dumps(event.get("parse_data"), ensure_ascii=False)]
+            parse = event.get("parse_data") or {}  # its confidences are digits too: texts only
+            typed += [event.get("text") or "", parse.get("text") or ""]
+            typed += [str(entity.get("value")) for entity in parse.get("entities") or []]
         elif event.get("event") == "slot":
             typed.append(json.dumps(event.get("value"), ensure_ascii=False))
     stored = "\n".join(typed)

@@ -19,6 +19,7 @@ import secrets
 
 from actions.env_secrets import env_secret
 
+WEB_CONVERSATION_PREFIX = "web-"
 _RANDOM_HEX = 32
 _SIGNATURE_HEX = 16
 SESSION_ID_PATTERN = re.compile(rf"^[0-9a-f]{{{_RANDOM_HEX + _SIGNATURE_HEX}}}$")
@@ -50,4 +51,4 @@ def is_valid_session_id(value: object, secret: bytes | None = None) -> bool:
 def conversation_for(session_id: str, secret: bytes | None = None) -> str:
     """The sender id Rasa knows a web-chat session by (not enough to resume the session)."""
     digest = hmac.new(secret or session_secret(), f"web-conversation:{session_id}".encode("ascii"), hashlib.sha256)
-    return "web-" + digest.hexdigest()[:32]
+    return WEB_CONVERSATION_PREFIX + digest.hexdigest()[:32]

@@ -41,11 +41,20 @@ def empty_message() -> str:
     return "Mình chưa nhận được nội dung tin nhắn. Bạn vui lòng nhập câu hỏi nhé."
 
 
+def is_encodable(text: str) -> bool:
+    """Whether `text` is valid Unicode (JSON can carry lone surrogates that no database stores)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def message_text(value: Any) -> str:
     """The text of a message, or Refused when it is not text."""
     if value is None:
         return ""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not is_encodable(value):
         raise Refused("Tin nhắn phải là văn bản.")
     return value
 

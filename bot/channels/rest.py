@@ -4,7 +4,8 @@ Rasa's own channel takes any body: a 100 kB message stalled the server for every
 that is not an object was logged verbatim, and the client could name the input channel. Here the
 body must be a JSON object, the sender id a short token, the message text of at most
 MAX_MESSAGE_CHARS characters (longer ones get a polite reply and never reach the NLU), the
-metadata a small object; the input channel is always "rest".
+metadata a small object; the input channel is always "rest". Web-chat conversations ("web-…")
+are reachable here only by the web relay, which presents their session id.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from bot.channels.bounds import (
     parse_json_object,
     too_long_message,
 )
+from bot.sessions import WEB_CONVERSATION_PREFIX, conversation_for
 
 logger = logging.getLogger(__name__)
 DEFAULT_SENDER = "default"  # Rasa's REST channel uses this when no sender is given
@@ -59,6 +61,9 @@ class BoundedRestInput(RestInput):
                 sender = data.get("sender", DEFAULT_SENDER)
                 if not isinstance(sender, str) or not SENDER_ID_PATTERN.fullmatch(sender):
                     raise Refused("Mã người gửi (sender) không hợp lệ: tối đa 128 ký tự chữ, số và . _ : @ -.")
+                if sender.startswith(WEB_CONVERSATION_PREFIX) and conversation_for(str(data.get("session"))) != sender:
+                    # A web-chat conversation is spoken in only with its session id (the web relay).
+                    raise Refused("Cuộc trò chuyện này chỉ dùng được từ khung chat trên cổng dịch vụ công.")
                 text = message_text(data.get("message"))
             except Refused as problem:
                 return response.json({"error": str(problem)}, status=400)

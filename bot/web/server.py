@@ -30,7 +30,7 @@ import yaml
 from aiohttp import web
 
 from actions.settings import REPO_ROOT, SETTINGS_DIR, service_centre
-from bot.channels.bounds import Refused, parse_json_object
+from bot.channels.bounds import Refused, is_encodable, parse_json_object
 from bot.channels.socketio import allowed_origins
 from bot.sessions import conversation_for, is_valid_session_id, issue_session_id
 from bot.web.store import WebStore
@@ -42,7 +42,7 @@ MAX_BODY = 16 * 1024
 # What each client and each conversation may write: (what, per, limit, window in seconds).
 LIMITS = {
     "callback": [("conversation", 2, 86400), ("client", 5, 86400)],
-    "feedback": [("conversation", 60, 3600), ("client", 300, 3600)],
+    "feedback": [("conversation", 30, 3600), ("client", 100, 3600)],
     "message": [("conversation", 30, 60), ("client", 120, 60)],
 }
 TOO_MANY = {
@@ -131,7 +131,7 @@ def text_field(data: Dict[str, Any], name: str, limit: int, required: bool = Fal
     value = data.get(name, "")
     if value is None:
         value = ""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not is_encodable(value):
         raise BadRequest("Dữ liệu gửi lên không hợp lệ.")
     value = value.strip()
     if required and not value:
@@ -210,12 +210,15 @@ async def post_message(request: web.Request) -> web.Response:
     if not await within_limits(request, "message", conversation):
         return error(429, TOO_MANY["message"])
     url = f"{rasa_url()}/webhooks/rest/webhook"
+    relayed = {"sender": conversation, "session": data["conversation_id"], "message": message}
     try:
-        async with request.app[HTTP_KEY].post(url, json={"sender": conversation, "message": message}) as response:
+        async with request.app[HTTP_KEY].post(url, json=relayed) as response:
             if response.status != 200:
                 return error(502, "Trợ lý đang bận, bạn vui lòng thử lại sau ít phút.")
-            return web.json_response(await response.json(content_type=None))
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            replies = await response.json(content_type=None)
+            # The conversation's stored name stays on the server side.
+            return web.json_response([{k: v for k, v in r.items() if k != "recipient_id"} for r in replies])
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, AttributeError):
         return error(503, "Trợ lý tạm thời không phản hồi, bạn vui lòng thử lại sau ít phút.")
 
 

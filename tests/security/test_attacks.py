@@ -440,6 +440,22 @@ def test_the_web_api_refuses_foreign_origins_plain_text_and_made_up_ids(live):
     assert statuses == [201, 201, 429]
 
 
+def test_a_web_conversation_is_reached_only_through_its_session(live):
+    """The relay hides the stored conversation id; REST refuses it without the session id."""
+    web, stack = live["web"], live["stack"]
+    session = json.loads(request("GET", f"{web}/api/config")[1])["session_id"]
+    status, text = post_json(f"{web}/api/message", {"conversation_id": session, "message": f"tra cứu hồ sơ {PROCESSING}"})
+    assert status == 200 and "recipient_id" not in text
+    from bot.sessions import conversation_for
+
+    stored = conversation_for(session, stack.env["WEB_SESSION_SECRET"].encode())
+    status, text = post_json(f"{stack.url}/webhooks/rest/webhook", {"sender": stored, "message": "0004"})
+    assert status == 400 and not any(fact in text for fact in FACTS)
+    status, text = post_json(f"{stack.url}/webhooks/rest/webhook",
+                             {"sender": stored, "session": "0" * 48, "message": "0004"})
+    assert status == 400 and not any(fact in text for fact in FACTS)
+
+
 def test_the_web_relay_cannot_speak_in_a_made_up_conversation(live):
     status, text = post_json(f"{live['web']}/api/message", {"conversation_id": "victim-api", "message": "0004"})
     assert status == 403 and not any(fact in text for fact in FACTS)

@@ -90,6 +90,8 @@ def test_call_back_requests_are_stored_for_staff(store):
         ("/api/feedback", {"conversation_id": "x'; DROP TABLE web_feedback;--", "kind": "thumb", "value": 1}, None, "Phiên trò chuyện"),
         ("/api/feedback", {"kind": "thumb", "value": 1}, None, "mã cuộc trò chuyện"),
         pytest.param("/api/feedback", None, b"[" * 6000 + b"]" * 6000, "JSON", id="deeply-nested"),
+        pytest.param("/api/feedback", None, json.dumps({"conversation_id": CONVERSATION, "kind": "rating", "value": 5,
+                                                         "comment": "\ud800"}).encode(), "không hợp lệ", id="lone-surrogate"),
         pytest.param("/api/feedback", None, b'{"conversation_id": "a", "value": ' + b"9" * 5000 + b"}", "JSON",
                      id="huge-integer"),
         ("/api/feedback", None, b'{"value": 1e999999}', "mã cuộc trò chuyện"),

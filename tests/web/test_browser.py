@@ -118,9 +118,13 @@ def test_questions_buttons_lookup_feedback_and_reload(site, browser):
     greeting.get_by_role("button", name="Tra cứu hồ sơ").click()
     expect(page.locator(".msg.bot")).to_have_count(before + 1, timeout=30_000)
     expect(page.locator(".msg.bot").last).to_contain_text("mã hồ sơ")
-    expect(ask(page, PROCESSING)).to_contain_text("4 chữ số cuối")
+    asked = ask(page, PROCESSING)
+    expect(asked).to_contain_text("4 chữ số cuối")
+    # The assistant's own buttons arrive over socket.io (as quick_replies) and are shown.
+    expect(asked.get_by_role("button", name="Dừng tra cứu")).to_be_visible()
     answer = ask(page, "0004")
     expect(answer).to_contain_text("Trạng thái: Đang xử lý")
+    expect(answer.get_by_role("button", name="Tra cứu hồ sơ khác")).to_be_visible()
 
     # Thumbs up on that answer is stored with the conversation id.
     answer.get_by_role("button", name="Hữu ích", exact=True).click()

@@ -70,7 +70,8 @@
     var body = el("div", { "class": "text" });
     appendRichText(body, message.text || "");
     item.appendChild(body);
-    var buttons = (message.buttons || []).filter(function (b) { return b && b.title; });
+    // Rasa's REST channel sends "buttons"; its socket.io channel sends the same as "quick_replies".
+    var buttons = (message.buttons || message.quick_replies || []).filter(function (b) { return b && b.title; });
     if (buttons.length) {
       var group = el("div", { "class": "buttons", role: "group", "aria-label": "Lựa chọn gợi ý" });
       buttons.forEach(function (b) {

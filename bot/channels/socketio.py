@@ -8,6 +8,8 @@
   socket can join another channel's conversation or invent one. Rasa knows the conversation by
   a digest of the id, so a stored sender id does not open the session. A session is heard by
   one socket at a time: a new socket claiming it (the same citizen reloading) takes it over.
+- Output: one socket.io message per utterance, as the REST channel sends it (Rasa's splits a
+  text at blank lines into several bubbles and lets custom JSON name its own room).
 - Input: messages over MAX_MESSAGE_CHARS get a polite reply and never reach the NLU; engine.io
   drops frames over `MAX_FRAME_BYTES`; metadata must be a small object.
 """
@@ -34,6 +36,25 @@ def allowed_origins() -> Union[str, List[str]]:
     raw = os.environ.get("WEB_ALLOWED_ORIGINS") or DEFAULT_ORIGINS.format(port=os.environ.get("WEB_PORT", "8080"))
     origins = [origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()]
     return "*" if origins == ["*"] else origins
+
+
+class PortalSocketIOOutput(SocketIOOutput):
+    """Replies exactly as the REST channel groups them: one message per utterance, buttons on it."""
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        quick_replies = [
+            {"content_type": "text", "title": button["title"], "payload": button["payload"]} for button in buttons
+        ]
+        await self._send_message(recipient_id, {"text": text, "quick_replies": quick_replies})
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        # Rasa passes the JSON as emit()'s keyword arguments, so a "room" key would pick the listener.
+        await self._send_message(recipient_id, {"custom": json_message})
 
 
 class PortalSocketIOInput(SocketIOInput):
@@ -108,7 +129,7 @@ class PortalSocketIOInput(SocketIOInput):
                 return
             message = UserMessage(
                 text,
-                SocketIOOutput(sio, self.bot_message_evt),
+                PortalSocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
                 metadata=clean_metadata(data.get(self.metadata_key)),

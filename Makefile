@@ -21,7 +21,7 @@ WEB_PORT ?= 8080
 export WEB_PORT
 export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 
-.PHONY: setup train model run shell test validate bench lock clean catalogue validate-catalogue
+.PHONY: setup train model run shell test validate bench lock clean catalogue validate-catalogue screenshots
 
 setup: $(STAMP)
 
@@ -56,6 +56,13 @@ validate: setup
 
 test: setup
 	$(PY) -m pytest -q tests
+
+# The web chat's pictures in the README (every state at 360 px), taken by the accessibility test
+# in Chromium against the running stack, with the current model.
+screenshots: model
+	rm -f docs/web-chat/*.png
+	WEB_SCREENSHOTS_DIR=$(CURDIR)/docs/web-chat TEST_MODEL_PATH=$$(ls -t $(CURDIR)/models/*.tar.gz | head -1) \
+		$(PY) -m pytest -q tests/web/test_browser.py -k "every_state and phone"
 
 bench: setup
 	$(PY) bench/nlu.py

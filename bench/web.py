@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def wait_for(url: str, seconds: float = 300) -> None:
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:  # it answers (Rasa's /status wants the token): it is up
             return
         except OSError:
             time.sleep(1)

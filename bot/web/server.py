@@ -3,7 +3,7 @@
 `python -m bot.web.server` serves on 127.0.0.1:WEB_PORT (default 8080):
   GET  /                 demo portal page with the widget (web/static/index.html)
   GET  /widget.js, /widget.css, /vendor/socket.io.min.js (from web/node_modules)
-  GET  /api/config       banner, office hours, hotline, quick replies, where Rasa is, and a new
+  GET  /api/config       banner, office hours, hotline, quick replies, history keeping, where Rasa is, and a new
                          session id (bot/sessions.py) for a browser that has none
   POST /api/feedback     {"conversation_id", "kind": "thumb"|"rating", "value", "answer_text"?, "comment"?}
   POST /api/callback     {"conversation_id", "phone", "question"}
@@ -64,7 +64,15 @@ class BadRequest(Exception):
 def load_settings(path: Optional[Path] = None) -> Dict[str, Any]:
     """settings/web.yml with defaults."""
     data = yaml.safe_load((path or SETTINGS_DIR / "web.yml").read_text("utf-8")) or {}
+    history = data.get("history") or {}
+    storage = str(history.get("storage") or "session")
+    if storage not in ("session", "local"):
+        raise ValueError(f"web.yml history.storage must be 'session' or 'local', not {storage!r}")
+    idle_minutes = float(history.get("idle_minutes") or 30)
+    if not 0 < idle_minutes <= 24 * 60:
+        raise ValueError("web.yml history.idle_minutes must be between 0 and 1440")
     return {
+        "history": {"storage": storage, "idle_minutes": idle_minutes},
         "emergency_banner": str(data.get("emergency_banner") or ""),
         "max_message_chars": int(data.get("max_message_chars") or 500),
         "quick_replies": [
@@ -150,6 +158,7 @@ async def config(request: web.Request) -> web.Response:
         "banner": settings["emergency_banner"],
         "max_message_chars": settings["max_message_chars"],
         "quick_replies": settings["quick_replies"],
+        "history": settings["history"],
         "centre": centre.name,
         "hotline": centre.hotline,
         "national_hotline": centre.national_hotline,

@@ -176,3 +176,15 @@ def test_feedback_is_limited_and_the_limit_is_shared_by_replicas(store, tmp_path
     accepted = [store.take("feedback:conversation:x", 60, 3600) if i % 2 else replica.take("feedback:conversation:x", 60, 3600)
                 for i in range(70)]
     assert sum(accepted) == 60
+
+
+def test_history_is_kept_in_the_tab_for_30_idle_minutes_unless_the_portal_opts_in(store, tmp_path):
+    data = json.loads(call(store, "GET", "/api/config")[2])
+    assert data["history"] == {"storage": "session", "idle_minutes": 30}
+    settings = tmp_path / "web.yml"
+    settings.write_text("history:\n  storage: local\n  idle_minutes: 10\n", "utf-8")
+    assert load_settings(settings)["history"] == {"storage": "local", "idle_minutes": 10}
+    for wrong in ("history:\n  storage: cookie\n", "history:\n  idle_minutes: -5\n", "history:\n  idle_minutes: 100000\n"):
+        settings.write_text(wrong, "utf-8")
+        with pytest.raises(ValueError):
+            load_settings(settings)

@@ -1,24 +1,35 @@
 /*
  * Web chat widget of the public-service assistant. Embed on any page with:
  *   <script src="https://ASSISTANT_HOST/widget.js" data-server="https://ASSISTANT_HOST" defer></script>
- * Talks to Rasa's socket.io channel (a server-issued session kept in localStorage, so it survives reloads) and
- * falls back to the server's REST relay when socket.io cannot connect. Bot text is only ever
- * inserted with textContent; links are built element by element and only http(s) is allowed.
+ * Talks to Rasa's socket.io channel and falls back, silently, to the server's REST relay when
+ * socket.io cannot connect. Both transports go through one renderer, so a reply looks the same.
+ *
+ * Privacy on shared computers: the conversation is kept per tab (sessionStorage) unless the
+ * portal opts in to localStorage, and it expires after `history.idle_minutes` without activity,
+ * whether the tab stays open or not; "Cuộc trò chuyện mới" forgets it at once.
+ *
+ * Bot text is only ever inserted with textContent; links are built element by element and only
+ * http(s) and tel: are allowed.
  */
 (function () {
   "use strict";
   var script = document.currentScript;
   var SERVER = ((script && script.getAttribute("data-server")) || (script ? new URL(script.src).origin : location.origin)).replace(/\/$/, "");
   var KEY = "lsa-chat:" + SERVER;
-  var SESSION_KEY = KEY + ":session";
-  var HISTORY_KEY = KEY + ":history";
+  var STATE_KEY = KEY + ":state";
+  var PREFS_KEY = KEY + ":prefs";
   var MAX_HISTORY = 60;
   var ANSWER_TIMEOUT_MS = 20000;
   var FALLBACK_AFTER_MS = 6000;
+  var EXPIRY_CHECK_MS = 15000;
+  var TEXT_SCALES = [1, 1.15, 1.3, 1.5];
+  var LINK_CHARS = 42;
 
-  var config = null, socket = null, sessionId = null, connected = false, everConnected = false, useRest = false;
-  var root, wrapper, panel, log, input, counter, sendButton, typing, status, bannerBox;
-  var waitingTimer = null, fallbackTimer = null;
+  var config = null, socket = null, state = null, storage = null;
+  var connected = false, everConnected = false, useRest = false;
+  var root, wrapper, launcher, unreadBadge, panel, header, bannerBox, log, input, counter, sendButton, typing, status, menu, menuButton;
+  var composer, sheets = {}, openSheet = null, sheetOpener = null;
+  var waitingTimer = null, fallbackTimer = null, pending = null, unread = 0, batchStart = null;
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -27,71 +38,205 @@
     return node;
   }
 
-  function loadHistory() {
-    try { return JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]"); } catch (e) { return []; }
-  }
-  function saveHistory(items) {
-    try { localStorage.setItem(HISTORY_KEY, JSON.stringify(items.slice(-MAX_HISTORY))); } catch (e) { /* storage full or blocked */ }
-  }
-  function remember(item) { var items = loadHistory(); items.push(item); saveHistory(items); }
+  // ---- Storage: one record per conversation, in the tab unless the portal opted in to localStorage.
 
-  // Text with http(s) links made clickable; nothing else is interpreted.
-  function appendRichText(container, text) {
-    var pattern = /(https?:\/\/[^\s<>"')]+)/g;
-    String(text || "").split("\n").forEach(function (line, index) {
-      if (index) container.appendChild(el("br"));
-      var last = 0, match;
-      while ((match = pattern.exec(line)) !== null) {
-        container.appendChild(document.createTextNode(line.slice(last, match.index)));
+  function pickStorage() {
+    var wanted = (config.history && config.history.storage) === "local" ? "localStorage" : "sessionStorage";
+    try {
+      var candidate = window[wanted];
+      candidate.setItem(KEY + ":probe", "1");
+      candidate.removeItem(KEY + ":probe");
+      return candidate;
+    } catch (e) {
+      var memory = {};  // storage blocked: keep the conversation for this page only
+      return { getItem: function (k) { return memory[k] || null; }, setItem: function (k, v) { memory[k] = String(v); }, removeItem: function (k) { delete memory[k]; } };
+    }
+  }
+
+  function idleMs() { return Math.max(1, Number(config.history && config.history.idle_minutes) || 30) * 60000; }
+
+  function loadState() {
+    var saved = null;
+    try { saved = JSON.parse(storage.getItem(STATE_KEY) || "null"); } catch (e) { saved = null; }
+    if (!saved || !/^[0-9a-f]{48}$/.test(saved.session || "") || !(Date.now() - Number(saved.active) < idleMs())) {
+      storage.removeItem(STATE_KEY);
+      return null;
+    }
+    saved.items = Array.isArray(saved.items) ? saved.items : [];
+    return saved;
+  }
+
+  function saveState() {
+    if (!state) return;
+    state.items = state.items.slice(-MAX_HISTORY);
+    try { storage.setItem(STATE_KEY, JSON.stringify(state)); } catch (e) { /* storage full or blocked */ }
+  }
+
+  function touch() { if (state) { state.active = Date.now(); saveState(); } }
+
+  // Earlier versions kept the history in localStorage without expiry: forget it.
+  function forgetLegacy() {
+    try { ["history", "session", "open"].forEach(function (k) { localStorage.removeItem(KEY + ":" + k); }); } catch (e) { /* blocked */ }
+  }
+
+  function loadPrefs() { try { return JSON.parse(localStorage.getItem(PREFS_KEY) || "{}") || {}; } catch (e) { return {}; } }
+  function savePrefs(prefs) { try { localStorage.setItem(PREFS_KEY, JSON.stringify(prefs)); } catch (e) { /* blocked */ } }
+
+  // ---- Text: paragraphs, real lists, clickable http(s) links (shortened) and phone numbers.
+
+  var INLINE = /(https?:\/\/[^\s<>"')\]]+)|((?<![\d.\-\/])(?:1[89]00[ .]?\d{3,4}(?:[ .]?\d{2,3})?|(?:\+84|0)\d{2,3}[ .]?\d{3,4}[ .]?\d{3,4})(?![\d\-\/]))/g;
+  var BULLET = /^\s*[-•*+–]\s+/;
+  var NUMBERED = /^\s*(\d{1,2})[.)]\s+/;
+
+  // Long addresses are shown as their site and what tells the page apart (the query or the last part).
+  function shortLink(url) {
+    var parsed = new URL(url);
+    var shown = parsed.host + parsed.pathname.replace(/\/$/, "") + parsed.search;
+    if (shown.length <= LINK_CHARS) return shown;
+    if (parsed.search && parsed.host.length + parsed.search.length + 2 <= LINK_CHARS) return parsed.host + "/…" + parsed.search;
+    var tail = parsed.pathname.split("/").filter(Boolean).pop() || "";
+    if (tail.length > 24) tail = tail.slice(0, 23) + "…";
+    return parsed.host + "/…" + (tail ? "/" + tail : "");
+  }
+
+  function appendInline(container, line) {
+    var last = 0, match;
+    INLINE.lastIndex = 0;
+    while ((match = INLINE.exec(line)) !== null) {
+      container.appendChild(document.createTextNode(line.slice(last, match.index)));
+      var link;
+      if (match[1]) {
         var url = match[1].replace(/[.,;:]+$/, "");
-        var link = el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, url);
-        if (!/^https?:$/.test(new URL(url, location.href).protocol)) link = document.createTextNode(url);
-        container.appendChild(link);
+        var parsed = null;
+        try { parsed = new URL(url); } catch (e) { parsed = null; }
+        if (parsed && /^https?:$/.test(parsed.protocol)) {
+          link = el("a", { href: parsed.href, target: "_blank", rel: "noopener noreferrer", title: parsed.href }, shortLink(parsed.href));
+          link.appendChild(el("span", { "class": "sr-only" }, " (mở trang mới)"));
+        } else {
+          link = document.createTextNode(url);
+        }
         last = match.index + url.length;
+      } else {
+        var number = match[2];
+        link = el("a", { href: "tel:" + number.replace(/[ .]/g, ""), "class": "tel" }, number);
+        last = match.index + number.length;
       }
-      container.appendChild(document.createTextNode(line.slice(last)));
+      container.appendChild(link);
+    }
+    container.appendChild(document.createTextNode(line.slice(last)));
+  }
+
+  function appendRichText(container, text) {
+    var list = null, listKind = null, paragraph = null;
+    String(text || "").split("\n").forEach(function (line) {
+      var bullet = BULLET.test(line), numbered = !bullet && NUMBERED.exec(line);
+      var kind = bullet ? "ul" : numbered ? "ol" : null;
+      if (kind) {
+        paragraph = null;
+        if (!list || listKind !== kind) {
+          list = el(kind, {});
+          listKind = kind;
+          if (numbered && numbered[1] !== "1") list.setAttribute("start", numbered[1]);
+          container.appendChild(list);
+        }
+        var item = el("li", {});
+        appendInline(item, line.replace(bullet ? BULLET : NUMBERED, ""));
+        list.appendChild(item);
+        return;
+      }
+      list = null;
+      if (!line.trim()) { paragraph = null; return; }
+      if (!paragraph) { paragraph = el("p", {}); container.appendChild(paragraph); }
+      else paragraph.appendChild(el("br"));
+      appendInline(paragraph, line);
     });
   }
 
-  function scrollDown() { log.scrollTop = log.scrollHeight; }
+  // ---- Messages.
 
-  function renderUser(text, store) {
-    var bubble = el("div", { "class": "msg user" });
-    bubble.appendChild(el("span", { "class": "sr-only" }, "Bạn: "));
-    bubble.appendChild(document.createTextNode(text));
-    log.appendChild(bubble);
-    if (store !== false) remember({ from: "user", text: text });
-    scrollDown();
+  function clock(at) {
+    var when = new Date(at || Date.now());
+    var hh = String(when.getHours()).padStart(2, "0"), mm = String(when.getMinutes()).padStart(2, "0");
+    return el("time", { "class": "at", datetime: when.toISOString() }, hh + ":" + mm);
   }
 
-  function renderBot(message, store) {
-    var item = el("div", { "class": "msg bot" });
-    item.appendChild(el("span", { "class": "sr-only" }, "Trợ lý: "));
+  // What both of Rasa's channels send, in one shape: REST says "buttons" and "image",
+  // socket.io says "quick_replies" and "attachment".
+  function normalize(message) {
+    message = message || {};
+    var buttons = (message.buttons || message.quick_replies || []).filter(function (b) { return b && b.title; })
+      .map(function (b) { return { title: String(b.title), payload: String(b.payload || b.title) }; });
+    var image = message.image || (message.attachment && message.attachment.payload && message.attachment.payload.src);
+    var text = message.text ? String(message.text) : "";
+    if (image) text += (text ? "\n" : "") + String(image);
+    return { from: "bot", text: text, buttons: buttons, at: message.at || Date.now(), local: !!message.local };
+  }
+
+  function scrollToEnd() { log.scrollTop = log.scrollHeight; }
+
+  // A new answer opens at its start: the first reply since the citizen spoke is kept in view.
+  function scrollToAnswer() {
+    if (!batchStart || panel.hidden) return;
+    var top = batchStart.offsetTop - log.offsetTop - 8;
+    log.scrollTop = Math.min(Math.max(top, 0), log.scrollHeight - log.clientHeight);
+  }
+
+  function renderUser(item) {
+    var bubble = el("div", { "class": "msg user" });
+    bubble.appendChild(el("span", { "class": "sr-only" }, "Bạn: "));
+    bubble.appendChild(el("span", { "class": "text" }, item.text));
+    bubble.appendChild(clock(item.at));
+    log.appendChild(bubble);
+    batchStart = null;
+    return bubble;
+  }
+
+  function renderBot(item, restored) {
+    var node = el("div", { "class": "msg bot" + (item.local ? " local" : "") + (restored ? " restored" : "") });
+    node.appendChild(el("span", { "class": "sr-only" }, "Trợ lý: "));
     var body = el("div", { "class": "text" });
-    appendRichText(body, message.text || "");
-    item.appendChild(body);
-    // Rasa's REST channel sends "buttons"; its socket.io channel sends the same as "quick_replies".
-    var buttons = (message.buttons || message.quick_replies || []).filter(function (b) { return b && b.title; });
-    if (buttons.length) {
+    appendRichText(body, item.text);
+    node.appendChild(body);
+    if (item.buttons.length) {
       var group = el("div", { "class": "buttons", role: "group", "aria-label": "Lựa chọn gợi ý" });
-      buttons.forEach(function (b) {
+      item.buttons.forEach(function (b) {
         var button = el("button", { type: "button", "class": "choice" }, b.title);
-        button.addEventListener("click", function () { send(b.payload || b.title, b.title); });
+        button.addEventListener("click", function () { send(b.payload, b.title); });
         group.appendChild(button);
       });
-      item.appendChild(group);
+      node.appendChild(group);
     }
-    if (message.text && !message.local) item.appendChild(thumbs(message.text));
-    log.appendChild(item);
-    if (store !== false) remember({ from: "bot", text: message.text || "", buttons: buttons, local: !!message.local });
-    scrollDown();
+    var foot = el("div", { "class": "foot" });
+    foot.appendChild(clock(item.at));
+    if (item.text && !item.local) foot.appendChild(thumbs(item.text));
+    node.appendChild(foot);
+    log.appendChild(node);
+    if (!batchStart) batchStart = node;
+    return node;
+  }
+
+  function receive(message) {
+    var item = normalize(message);
+    if (!item.text && !item.buttons.length) return;
+    answered();
+    state.items.push(item);
+    touch();
+    renderBot(item, false);
+    scrollToAnswer();
+    if (panel.hidden && !item.local) { unread += 1; showUnread(); }
+  }
+
+  function showUnread() {
+    unreadBadge.hidden = !unread;
+    unreadBadge.textContent = unread ? String(unread) : "";
+    launcher.setAttribute("aria-label", unread ? "Hỏi trợ lý ảo, " + unread + " tin nhắn mới" : "Hỏi trợ lý ảo");
   }
 
   // A thumb drawn in SVG: emoji fonts are missing on some kiosks and older phones.
   function thumbIcon(down) {
     var ns = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("width", "16"); svg.setAttribute("height", "16");
+    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("width", "20"); svg.setAttribute("height", "20");
     svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false");
     if (down) svg.setAttribute("transform", "rotate(180)");
     var path = document.createElementNS(ns, "path");
@@ -107,10 +252,13 @@
       var button = el("button", { type: "button", "class": "thumb " + choice[1], "aria-label": choice[2], title: choice[2] });
       button.appendChild(thumbIcon(choice[1] === "down"));
       button.addEventListener("click", function () {
-        postJson("/api/feedback", { conversation_id: sessionId, kind: "thumb", value: choice[0], answer_text: answerText.slice(0, 2000) })
+        postJson("/api/feedback", { conversation_id: state.session, kind: "thumb", value: choice[0], answer_text: answerText.slice(0, 2000) })
           .then(function () {
             box.textContent = "";
-            box.appendChild(el("span", { "class": "thanks", role: "status" }, "Cảm ơn bạn đã đánh giá."));
+            // Focus stays on the spot where the citizen was, not on <body>.
+            var thanks = el("span", { "class": "thanks", role: "status", tabindex: "-1" }, "Cảm ơn bạn đã đánh giá.");
+            box.appendChild(thanks);
+            thanks.focus();
           }, function (problem) { notify(problem.message); });
       });
       box.appendChild(button);
@@ -118,27 +266,53 @@
     return box;
   }
 
-  function notify(text, withRetry) {
+  // ---- Notices: every failure comes with something to press.
+
+  function notify(text, action, kind) {
     status.textContent = "";
+    status.className = "status" + (kind === "info" ? " info" : "");
     if (!text) { status.hidden = true; return; }
     status.hidden = false;
-    status.appendChild(document.createTextNode(text + " "));
-    if (withRetry) {
-      var retry = el("button", { type: "button", "class": "retry" }, "Thử lại");
-      retry.addEventListener("click", function () { notify("Đang kết nối lại…"); connect(); });
-      status.appendChild(retry);
+    status.appendChild(el("span", {}, text));
+    if (action) {
+      var button = el("button", { type: "button", "class": "retry" }, action.label);
+      button.addEventListener("click", action.run);
+      status.appendChild(button);
     }
   }
 
-  function showTyping(on) {
-    typing.hidden = !on;
+  function clearProblem() { if (!status.classList.contains("info")) notify(""); }
+
+  var RETRY_NOW = { label: "Thử lại ngay", run: function () { reconnectNow(); } };
+  var SEND_AGAIN = { label: "Gửi lại", run: function () { submit(); } };
+
+  function answered() {
     clearTimeout(waitingTimer);
-    if (on) {
-      waitingTimer = setTimeout(function () {
-        typing.hidden = true;
-        notify("Trợ lý chưa trả lời. Bạn vui lòng gửi lại câu hỏi.", false);
-      }, ANSWER_TIMEOUT_MS);
+    typing.hidden = true;
+    if (pending) {
+      // The text put back in the box after a timeout is no longer needed.
+      if (pending.restored && input.value === pending.text) { input.value = ""; updateComposer(); }
+      pending = null;
     }
+    if (connected || useRest) notify("");
+  }
+
+  function failed(message) {
+    clearTimeout(waitingTimer);
+    typing.hidden = true;
+    if (pending) {
+      if (!input.value.trim()) { input.value = pending.text; pending.restored = true; updateComposer(); }
+      if (pending.bubble) pending.bubble.classList.add("unsent");
+    }
+    notify(message, SEND_AGAIN);
+  }
+
+  function waitForAnswer() {
+    typing.hidden = false;
+    clearTimeout(waitingTimer);
+    waitingTimer = setTimeout(function () {
+      failed("Trợ lý chưa trả lời. Câu hỏi của bạn vẫn ở trong ô nhập để gửi lại.");
+    }, ANSWER_TIMEOUT_MS);
   }
 
   function postJson(path, payload) {
@@ -152,6 +326,8 @@
     }, function () { throw new Error("Không gửi được do mất kết nối. Bạn vui lòng thử lại."); });
   }
 
+  // ---- Sending.
+
   function send(payload, shown) {
     var text = String(payload || "").trim();
     if (!text) return false;
@@ -159,83 +335,169 @@
       notify("Tin nhắn dài quá " + config.max_message_chars + " ký tự.");
       return false;
     }
-    if (!connected && !useRest) {
-      notify("Đang mất kết nối, tin nhắn chưa được gửi.", true);
+    if (!state.session) {
+      notify("Đang bắt đầu cuộc trò chuyện mới, bạn chờ một chút nhé.");
       return false;
     }
-    renderUser(shown || text);
-    showTyping(true);
+    if (!connected && !useRest) {
+      notify("Đang mất kết nối, tin nhắn chưa được gửi. Mình đang thử kết nối lại.", RETRY_NOW);
+      return false;
+    }
+    var item = { from: "user", text: shown || text, at: Date.now() };
+    state.items.push(item);
+    touch();
+    pending = { text: shown ? "" : text, bubble: renderUser(item) };
+    scrollToEnd();
+    notify("");
+    waitForAnswer();
     if (connected) {
-      socket.emit("user_uttered", { message: text, session_id: sessionId });
+      socket.emit("user_uttered", { message: text, session_id: state.session });
     } else {
-      postJson("/api/message", { conversation_id: sessionId, message: text }).then(function (replies) {
-        showTyping(false);
-        (replies || []).forEach(function (reply) { renderBot(reply); });
-      }, function (problem) { showTyping(false); notify(problem.message, true); });
+      postJson("/api/message", { conversation_id: state.session, message: text }).then(function (replies) {
+        (replies || []).forEach(receive);
+        answered();
+      }, function (problem) { failed(problem.message); });
     }
     return true;
   }
 
-  function updateCounter() {
-    var length = input.value.length;
-    counter.textContent = length + "/" + config.max_message_chars;
-    counter.classList.toggle("over", length > config.max_message_chars);
-    sendButton.disabled = !input.value.trim() || length > config.max_message_chars;
+  function submit() {
+    if (send(input.value)) { input.value = ""; updateComposer(); }
+  }
+
+  function updateComposer() {
+    var length = input.value.length, limit = config.max_message_chars;
+    counter.textContent = length + "/" + limit;
+    counter.hidden = length < Math.floor(limit * 0.8);
+    counter.classList.toggle("over", length > limit);
+    sendButton.disabled = !input.value.trim() || length > limit;
+    // The box grows with the text, up to a few lines; then it scrolls.
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight + 2, Math.max(48, panel.clientHeight * 0.3)) + "px";
+  }
+
+  // ---- Connection.
+
+  function setTransportReady() {
+    wrapper.setAttribute("data-state", "ready");
+    wrapper.setAttribute("data-transport", connected ? "socket" : "rest");
+  }
+
+  function useFallback() {
+    if (connected) return;
+    useRest = true;
+    setTransportReady();
+    clearProblem();  // the fallback is for us to know, not for the citizen to worry about
+  }
+
+  function reconnectNow() {
+    notify("Đang kết nối lại…", RETRY_NOW);
+    if (!socket) { connect(); return; }
+    if (!socket.connected) { socket.disconnect(); socket.connect(); }
   }
 
   function connect() {
-    if (typeof window.io !== "function") { useRest = true; notify(""); return; }
+    if (typeof window.io !== "function") { useFallback(); return; }
     if (socket) { socket.connect(); return; }
-    socket = window.io(config.rasa_url, { path: "/socket.io", transports: ["websocket", "polling"], reconnectionAttempts: 5 });
-    clearTimeout(fallbackTimer);
-    fallbackTimer = setTimeout(function () {
-      if (!connected) { useRest = true; wrapper.setAttribute("data-state", "ready"); notify("Đang dùng kết nối dự phòng."); }
-    }, FALLBACK_AFTER_MS);
-    socket.on("connect", function () {
-      socket.emit("session_request", { session_id: sessionId });
+    // Retries never stop; the delay grows to 15 s so a long outage does not flood the server.
+    socket = window.io(config.rasa_url, {
+      path: "/socket.io", transports: ["websocket", "polling"],
+      reconnection: true, reconnectionAttempts: Infinity, reconnectionDelay: 1000, reconnectionDelayMax: 15000
     });
+    clearTimeout(fallbackTimer);
+    fallbackTimer = setTimeout(function () { if (!connected) useFallback(); }, FALLBACK_AFTER_MS);
+    socket.on("connect", function () { socket.emit("session_request", { session_id: state.session }); });
     socket.on("session_confirm", function (confirmed) {
       var id = typeof confirmed === "string" ? confirmed : confirmed && confirmed.session_id;
       connected = true; everConnected = true; useRest = false;
       clearTimeout(fallbackTimer);
-      if (id && id !== sessionId) { sessionId = id; localStorage.setItem(SESSION_KEY, id); }
-      notify("");
-      wrapper.setAttribute("data-state", "ready");
-      updateCounter();
+      if (id && id !== state.session) { state.session = id; saveState(); }
+      if (!pending) clearProblem();
+      setTransportReady();
+      updateComposer();
     });
-    socket.on("bot_uttered", function (message) { showTyping(false); renderBot(message || {}); });
-    socket.on("disconnect", function () {
+    socket.on("bot_uttered", receive);
+    socket.on("disconnect", function (reason) {
       connected = false;
+      // The REST relay carries on while the socket is away; if the assistant itself is down, the
+      // relay says so and the text is kept.
+      useRest = everConnected;
       wrapper.setAttribute("data-state", "disconnected");
-      notify("Mất kết nối tới trợ lý. Tin nhắn của bạn vẫn được giữ lại.", true);
+      notify("Mất kết nối tới trợ lý. Mình đang tự kết nối lại; tin nhắn của bạn vẫn được giữ lại.", RETRY_NOW);
+      if (reason === "io server disconnect") socket.connect();  // the server closed it: socket.io would not retry
     });
     socket.on("connect_error", function () {
-      // After a drop the "connection lost" notice stays; before the first connection, say so.
-      if (!connected && !everConnected) notify("Chưa kết nối được tới trợ lý.", true);
+      if (!everConnected && useRest) return;  // the REST relay serves; retries go on quietly
+      notify(everConnected ? "Mất kết nối tới trợ lý. Mình đang tự kết nối lại; tin nhắn của bạn vẫn được giữ lại."
+        : "Chưa kết nối được tới trợ lý. Mình đang thử lại.", RETRY_NOW);
     });
   }
 
-  function panelSection(title, id) {
-    var section = el("section", { "class": "sheet", id: id, role: "dialog", "aria-label": title, hidden: "" });
+  // ---- Sheets: modal over the whole panel; focus stays inside; Escape closes the sheet first.
+
+  function background() { return [header, log, typing, status, composer, menu]; }
+
+  function showSheet(name, opener) {
+    hideMenu();
+    if (openSheet) closeSheet(false);
+    openSheet = sheets[name];
+    sheetOpener = opener || null;
+    background().forEach(function (node) { node.inert = true; node.setAttribute("aria-hidden", "true"); });
+    openSheet.hidden = false;
+    var first = openSheet.querySelector("input, textarea, button:not(.close), a") || openSheet.querySelector("button");
+    first.focus();
+  }
+
+  function closeSheet(restoreFocus) {
+    if (!openSheet) return;
+    openSheet.hidden = true;
+    openSheet = null;
+    background().forEach(function (node) { node.inert = false; node.removeAttribute("aria-hidden"); });
+    if (restoreFocus !== false) (sheetOpener && sheetOpener.isConnected && !sheetOpener.closest("[hidden]") ? sheetOpener : menuButton).focus();
+  }
+
+  function focusables(container) {
+    return Array.prototype.filter.call(
+      container.querySelectorAll("button, a[href], input, textarea, [tabindex]:not([tabindex='-1'])"),
+      function (node) { return !node.disabled && node.getClientRects().length; });
+  }
+
+  function trapFocus(event) {
+    if (event.key !== "Tab" || !openSheet) return;
+    var nodes = focusables(openSheet);
+    if (!nodes.length) return;
+    var first = nodes[0], last = nodes[nodes.length - 1], current = root.activeElement || document.activeElement;
+    if (event.shiftKey && (current === first || !openSheet.contains(current))) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && (current === last || !openSheet.contains(current))) { event.preventDefault(); first.focus(); }
+  }
+
+  function sheet(name, title) {
+    var section = el("section", { "class": "sheet", id: "lsa-" + name, role: "dialog", "aria-modal": "true", "aria-labelledby": "lsa-" + name + "-title", hidden: "" });
     var head = el("div", { "class": "sheet-head" });
-    head.appendChild(el("h3", {}, title));
-    var close = el("button", { type: "button", "class": "icon", "aria-label": "Đóng" }, "×");
-    close.addEventListener("click", function () { section.hidden = true; input.focus(); });
+    head.appendChild(el("h3", { id: "lsa-" + name + "-title" }, title));
+    var close = el("button", { type: "button", "class": "close" }, "Đóng");
+    close.addEventListener("click", function () { closeSheet(); });
     head.appendChild(close);
     section.appendChild(head);
+    sheets[name] = section;
     return section;
   }
 
+  function hotlineLine(container, label, number) {
+    var line = el("p", {});
+    line.appendChild(document.createTextNode(label + ": "));
+    line.appendChild(el("a", { href: "tel:" + number.replace(/[^\d+]/g, ""), "class": "tel" }, number));
+    container.appendChild(line);
+  }
+
   function contactSheet() {
-    var sheet = panelSection("Gặp cán bộ", "lsa-contact");
+    var section = sheet("contact", "Gặp cán bộ");
     var info = el("div", { "class": "contact" });
-    var lines = [];
-    if (config.hotline) lines.push("Đường dây nóng: " + config.hotline);
-    if (config.national_hotline) lines.push("Tổng đài Cổng Dịch vụ công quốc gia: " + config.national_hotline);
-    if (config.office_hours) lines.push("Giờ làm việc: " + config.office_hours);
-    lines.push(config.open_now ? "Hiện đang trong giờ làm việc." : "Hiện đang ngoài giờ làm việc.");
-    lines.forEach(function (line) { info.appendChild(el("p", {}, line)); });
-    sheet.appendChild(info);
+    if (config.hotline) hotlineLine(info, "Đường dây nóng", config.hotline);
+    if (config.national_hotline) hotlineLine(info, "Tổng đài Cổng Dịch vụ công quốc gia", config.national_hotline);
+    if (config.office_hours) info.appendChild(el("p", {}, "Giờ làm việc: " + config.office_hours));
+    info.appendChild(el("p", {}, config.open_now ? "Hiện đang trong giờ làm việc." : "Hiện đang ngoài giờ làm việc."));
+    section.appendChild(info);
     if (!config.open_now) {
       var form = el("form", { "class": "callback", novalidate: "" });
       form.appendChild(el("p", {}, "Để lại số điện thoại và câu hỏi, cán bộ sẽ gọi lại trong giờ làm việc."));
@@ -243,32 +505,36 @@
       var phone = el("input", { id: "lsa-phone", type: "tel", inputmode: "tel", autocomplete: "tel", maxlength: "20", required: "" });
       var questionLabel = el("label", { "for": "lsa-question" }, "Câu hỏi");
       var question = el("textarea", { id: "lsa-question", rows: "3", maxlength: "1000", required: "" });
-      var submit = el("button", { type: "submit", "class": "primary" }, "Gửi yêu cầu gọi lại");
+      var button = el("button", { type: "submit", "class": "primary" }, "Gửi yêu cầu gọi lại");
       var result = el("p", { "class": "result", role: "status", "aria-live": "polite" });
-      [phoneLabel, phone, questionLabel, question, submit, result].forEach(function (n) { form.appendChild(n); });
+      [phoneLabel, phone, questionLabel, question, button, result].forEach(function (n) { form.appendChild(n); });
       form.addEventListener("submit", function (event) {
         event.preventDefault();
-        postJson("/api/callback", { conversation_id: sessionId, phone: phone.value, question: question.value })
+        postJson("/api/callback", { conversation_id: state.session, phone: phone.value, question: question.value })
           .then(function (data) { result.textContent = data.message; form.reset(); },
                 function (problem) { result.textContent = problem.message; });
       });
-      sheet.appendChild(form);
+      section.appendChild(form);
     }
-    return sheet;
+    return section;
   }
 
+  var RATING_WORDS = ["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"];
+
   function ratingSheet() {
-    var sheet = panelSection("Đánh giá cuộc trò chuyện", "lsa-rating");
+    var section = sheet("rating", "Đánh giá cuộc trò chuyện");
     var form = el("form", { "class": "rating" });
     var fieldset = el("fieldset", {});
-    fieldset.appendChild(el("legend", {}, "Bạn hài lòng với trợ lý ở mức nào?"));
-    for (var value = 1; value <= 5; value++) {
-      var label = el("label", { "class": "star" });
-      var radio = el("input", { type: "radio", name: "stars", value: String(value), "aria-label": value + " trên 5 sao" });
-      label.appendChild(radio);
-      label.appendChild(el("span", { "aria-hidden": "true" }, "★"));
+    fieldset.appendChild(el("legend", {}, "Bạn hài lòng với trợ lý ở mức nào? (1 thấp nhất, 5 cao nhất)"));
+    RATING_WORDS.forEach(function (word, index) {
+      var value = String(index + 1);
+      var label = el("label", { "class": "grade" });
+      label.appendChild(el("input", { type: "radio", name: "stars", value: value }));
+      label.appendChild(el("span", { "class": "number" }, value));
+      label.appendChild(document.createTextNode(" "));
+      label.appendChild(el("span", { "class": "word" }, word));
       fieldset.appendChild(label);
-    }
+    });
     form.appendChild(fieldset);
     form.appendChild(el("label", { "for": "lsa-comment" }, "Góp ý thêm (không bắt buộc)"));
     var comment = el("textarea", { id: "lsa-comment", rows: "2", maxlength: "1000" });
@@ -279,120 +545,238 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var chosen = form.querySelector("input[name=stars]:checked");
-      if (!chosen) { result.textContent = "Bạn vui lòng chọn số sao."; return; }
-      postJson("/api/feedback", { conversation_id: sessionId, kind: "rating", value: Number(chosen.value), comment: comment.value })
+      if (!chosen) { result.textContent = "Bạn vui lòng chọn một mức từ 1 đến 5."; return; }
+      postJson("/api/feedback", { conversation_id: state.session, kind: "rating", value: Number(chosen.value), comment: comment.value })
         .then(function (data) { result.textContent = data.message; }, function (problem) { result.textContent = problem.message; });
     });
-    sheet.appendChild(form);
-    return sheet;
+    section.appendChild(form);
+    return section;
   }
+
+  // ---- Options menu (a disclosure): new conversation, staff, rating, text size.
+
+  function hideMenu() { if (menu && !menu.hidden) { menu.hidden = true; menuButton.setAttribute("aria-expanded", "false"); } }
+
+  function applyScale(index) {
+    var prefs = loadPrefs();
+    var i = Math.min(TEXT_SCALES.length - 1, Math.max(0, index));
+    prefs.scale = i;
+    savePrefs(prefs);
+    wrapper.style.setProperty("--lsa-scale", String(TEXT_SCALES[i]));
+    wrapper.setAttribute("data-scale", String(i));
+    var shown = wrapper.querySelector(".scale-value");
+    if (shown) shown.textContent = Math.round(TEXT_SCALES[i] * 100) + "%";
+    if (input) updateComposer();
+  }
+
+  function buildMenu() {
+    menu = el("div", { id: "lsa-menu", "class": "menu", hidden: "" });
+    var items = [
+      ["Cuộc trò chuyện mới", function () { hideMenu(); newConversation(); }],
+      ["Gặp cán bộ", function (event) { showSheet("contact", menuButton); }],
+      ["Đánh giá trợ lý", function () { showSheet("rating", menuButton); }]
+    ];
+    items.forEach(function (entry) {
+      var button = el("button", { type: "button", "class": "menu-item" }, entry[0]);
+      button.addEventListener("click", entry[1]);
+      menu.appendChild(button);
+    });
+    var sizes = el("div", { "class": "sizes", role: "group", "aria-label": "Cỡ chữ" });
+    var smaller = el("button", { type: "button", "class": "size" }, "Chữ nhỏ hơn");
+    var value = el("span", { "class": "scale-value", "aria-live": "polite" }, "100%");
+    var larger = el("button", { type: "button", "class": "size" }, "Chữ to hơn");
+    smaller.addEventListener("click", function () { applyScale(Number(wrapper.getAttribute("data-scale")) - 1); });
+    larger.addEventListener("click", function () { applyScale(Number(wrapper.getAttribute("data-scale")) + 1); });
+    [smaller, value, larger].forEach(function (n) { sizes.appendChild(n); });
+    menu.appendChild(sizes);
+    return menu;
+  }
+
+  // ---- Conversation lifecycle.
+
+  function greet() {
+    var item = normalize({
+      local: true,
+      text: "Xin chào! Mình là trợ lý ảo dịch vụ công. Mình giải đáp về thủ tục hành chính (giấy tờ, lệ phí, thời gian, nơi nộp…) và tra cứu tình trạng hồ sơ. Bạn cần hỗ trợ gì ạ?",
+      buttons: (config.quick_replies || []).concat([{ title: "Gặp cán bộ", payload: "/request_human" }])
+    });
+    state.items.push(item);
+    saveState();
+    renderBot(item, false);
+  }
+
+  function freshState(session) { return { session: session, active: Date.now(), items: [] }; }
+
+  // Forget everything on screen and in storage, and continue in a new Rasa conversation.
+  function forget(session) {
+    storage.removeItem(STATE_KEY);
+    closeSheet(false);
+    pending = null;
+    clearTimeout(waitingTimer);
+    typing.hidden = true;
+    log.textContent = "";
+    batchStart = null;
+    unread = 0;
+    showUnread();
+    root.querySelectorAll("form").forEach(function (form) { form.reset(); });
+    root.querySelectorAll(".result").forEach(function (node) { node.textContent = ""; });
+    input.value = "";
+    state = freshState(session);
+    if (bannerBox.textContent) log.appendChild(bannerBox);
+    greet();
+    updateComposer();
+  }
+
+  function newSessionId() {
+    return fetch(SERVER + "/api/config").then(function (r) { return r.json(); }).then(function (data) { return data.session_id; });
+  }
+
+  function newConversation(notice) {
+    // The screen is cleared at once; the new session id follows.
+    var placeholder = state.session;
+    forget(placeholder);
+    state.session = null;
+    newSessionId().then(function (id) {
+      state.session = id;
+      saveState();
+      if (connected) socket.emit("session_request", { session_id: id });
+      notify(notice || "Đã bắt đầu cuộc trò chuyện mới.", null, "info");
+      input.focus();
+    }, function () {
+      state.session = placeholder;  // offline: the old conversation goes on, its history already gone from this screen
+      saveState();
+    });
+  }
+
+  function checkExpiry() {
+    if (state && state.items.some(function (item) { return !item.local; }) && Date.now() - state.active >= idleMs()) {
+      newConversation("Cuộc trò chuyện trước đã được xoá khỏi màn hình vì lâu không sử dụng.");
+    }
+  }
+
+  // ---- Building the widget.
 
   function build() {
     var host = el("div", { id: "lsa-chat-host" });
     document.body.appendChild(host);
     root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
-    var style = el("link", { rel: "stylesheet", href: SERVER + "/widget.css" });
-    root.appendChild(style);
     wrapper = el("div", { "class": "lsa", "data-state": "connecting" });
 
-    var launcher = el("button", { type: "button", "class": "launcher", "aria-expanded": "false", "aria-controls": "lsa-panel" }, "Hỏi trợ lý ảo");
+    launcher = el("button", { type: "button", "class": "launcher", "aria-expanded": "false", "aria-controls": "lsa-panel" });
+    launcher.appendChild(el("span", {}, "Hỏi trợ lý ảo"));
+    unreadBadge = el("span", { "class": "unread", "aria-hidden": "true", hidden: "" });
+    launcher.appendChild(unreadBadge);
     panel = el("div", { id: "lsa-panel", "class": "panel", role: "region", "aria-label": "Trợ lý ảo dịch vụ công", hidden: "" });
 
-    var header = el("div", { "class": "header" });
+    header = el("div", { "class": "header" });
     var titles = el("div", { "class": "titles" });
     titles.appendChild(el("h2", {}, "Trợ lý ảo dịch vụ công"));
-    titles.appendChild(el("p", {}, config.centre || ""));
+    if (config.centre) titles.appendChild(el("p", {}, config.centre));
     header.appendChild(titles);
-    var actions = el("div", { "class": "header-actions" });
-    var contactButton = el("button", { type: "button", "class": "link" }, "Gặp cán bộ");
-    var rateButton = el("button", { type: "button", "class": "link" }, "Đánh giá");
-    var closeButton = el("button", { type: "button", "class": "icon", "aria-label": "Thu nhỏ cửa sổ chat" }, "–");
-    [contactButton, rateButton, closeButton].forEach(function (b) { actions.appendChild(b); });
-    header.appendChild(actions);
+    menuButton = el("button", { type: "button", "class": "head-button", "aria-expanded": "false", "aria-controls": "lsa-menu" }, "Tuỳ chọn");
+    var closeButton = el("button", { type: "button", "class": "head-button minimise", "aria-label": "Thu nhỏ cửa sổ chat", title: "Thu nhỏ" }, "–");
+    header.appendChild(menuButton);
+    header.appendChild(closeButton);
     panel.appendChild(header);
-
-    bannerBox = el("div", { "class": "banner", role: "alert" }, config.banner || "");
-    bannerBox.hidden = !config.banner;
-    panel.appendChild(bannerBox);
+    panel.appendChild(buildMenu());
 
     log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Nội dung trò chuyện", tabindex: "0" });
+    // The banner scrolls with the conversation on short screens (see widget.css), so it stays first in the log.
+    bannerBox = el("div", { "class": "banner", role: "alert" }, config.banner || "");
+    if (config.banner) log.appendChild(bannerBox);
     panel.appendChild(log);
     typing = el("div", { "class": "typing", "aria-live": "polite", hidden: "" }, "Trợ lý đang soạn câu trả lời…");
     panel.appendChild(typing);
     status = el("div", { "class": "status", role: "status", hidden: "" });
     panel.appendChild(status);
 
-    var form = el("form", { "class": "composer" });
+    composer = el("form", { "class": "composer" });
     var label = el("label", { "for": "lsa-input", "class": "sr-only" }, "Nhập câu hỏi");
     input = el("textarea", { id: "lsa-input", rows: "1", placeholder: "Nhập câu hỏi của bạn…", "aria-describedby": "lsa-counter" });
-    counter = el("span", { id: "lsa-counter", "class": "counter", "aria-live": "off" });
-    sendButton = el("button", { type: "submit", "class": "send", "aria-label": "Gửi" }, "Gửi");
-    [label, input, counter, sendButton].forEach(function (n) { form.appendChild(n); });
-    panel.appendChild(form);
-
-    var contact = contactSheet(), rating = ratingSheet();
-    panel.appendChild(contact);
-    panel.appendChild(rating);
+    counter = el("span", { id: "lsa-counter", "class": "counter", "aria-live": "polite", hidden: "" });
+    sendButton = el("button", { type: "submit", "class": "send" }, "Gửi");
+    [label, input, sendButton, counter].forEach(function (n) { composer.appendChild(n); });
+    panel.appendChild(composer);
+    panel.appendChild(contactSheet());
+    panel.appendChild(ratingSheet());
 
     wrapper.appendChild(launcher);
     wrapper.appendChild(panel);
-    root.appendChild(wrapper);
+    applyScale(Number(loadPrefs().scale) || 0);
 
-    function open(state) {
-      panel.hidden = !state;
-      launcher.setAttribute("aria-expanded", String(state));
-      launcher.hidden = state;
-      try { localStorage.setItem(KEY + ":open", state ? "1" : "0"); } catch (e) { /* ignore */ }
-      if (state) input.focus(); else launcher.focus();
+    function open(on) {
+      panel.hidden = !on;
+      launcher.setAttribute("aria-expanded", String(on));
+      launcher.hidden = on;
+      state.open = on;
+      saveState();
+      if (on) {
+        unread = 0;
+        showUnread();
+        scrollToAnswer();
+        updateComposer();
+        input.focus();
+      } else {
+        hideMenu();
+        closeSheet(false);
+        launcher.focus();
+      }
     }
     launcher.addEventListener("click", function () { open(true); });
     closeButton.addEventListener("click", function () { open(false); });
-    contactButton.addEventListener("click", function () { rating.hidden = true; contact.hidden = false; contact.querySelector("button").focus(); });
-    rateButton.addEventListener("click", function () { contact.hidden = true; rating.hidden = false; rating.querySelector("input").focus(); });
+    menuButton.addEventListener("click", function () {
+      var show = menu.hidden;
+      menu.hidden = !show;
+      menuButton.setAttribute("aria-expanded", String(show));
+      if (show) menu.querySelector("button").focus();
+    });
     wrapper.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && !panel.hidden) open(false);
+      trapFocus(event);
+      if (event.key !== "Escape") return;
+      if (openSheet) { event.stopPropagation(); closeSheet(); return; }
+      if (!menu.hidden) { hideMenu(); menuButton.focus(); return; }
+      if (!panel.hidden) open(false);
     });
-    input.addEventListener("input", updateCounter);
+    input.addEventListener("input", function () { updateComposer(); touch(); });
     input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit")); }
+      if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); submit(); }
     });
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      if (send(input.value)) { input.value = ""; updateCounter(); }
+    composer.addEventListener("submit", function (event) { event.preventDefault(); submit(); });
+    panel.addEventListener("click", function (event) {
+      if (!menu.hidden && !menu.contains(event.target) && event.target !== menuButton) hideMenu();
     });
 
-    var history = loadHistory();
-    if (history.length) {
-      history.forEach(function (item) { if (item.from === "user") renderUser(item.text, false); else renderBot(item, false); });
+    if (state.items.length) {
+      state.items.forEach(function (item) {
+        if (item.from === "user") renderUser(item); else renderBot(normalize(item), true);
+      });
     } else {
       greet();
     }
-    updateCounter();
-    if (localStorage.getItem(KEY + ":open") === "1") open(true);
-  }
-
-  function greet() {
-    var greeting = {
-      local: true,
-      text: "Xin chào! Mình là trợ lý ảo dịch vụ công. Mình giải đáp về thủ tục hành chính (giấy tờ, lệ phí, thời gian, nơi nộp…) và tra cứu tình trạng hồ sơ. Bạn cần hỗ trợ gì ạ?",
-      buttons: (config.quick_replies || []).concat([{ title: "Gặp cán bộ", payload: "/request_human" }])
+    // Shown once styled: the reading position needs the real layout, and nothing flashes unstyled.
+    var style = el("link", { rel: "stylesheet", href: SERVER + "/widget.css" });
+    style.onload = style.onerror = function () {
+      root.appendChild(wrapper);
+      updateComposer();
+      if (state.open) open(true);
     };
-    renderBot(greeting);
+    root.appendChild(style);
+    setInterval(checkExpiry, EXPIRY_CHECK_MS);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) checkExpiry(); });
   }
 
   function start() {
-    sessionId = localStorage.getItem(SESSION_KEY);
     fetch(SERVER + "/api/config").then(function (r) { return r.json(); }).then(function (data) {
       config = data;
+      forgetLegacy();
+      storage = pickStorage();
       // Session ids are issued by the server (signed); one made up here would be refused.
-      if (!/^[0-9a-f]{48}$/.test(sessionId || "")) {
-        sessionId = data.session_id;
-        try { localStorage.setItem(SESSION_KEY, sessionId); } catch (e) { /* storage blocked */ }
-      }
+      state = loadState() || freshState(data.session_id);
+      saveState();
       build();
       var loader = el("script", { src: SERVER + "/vendor/socket.io.min.js" });
       loader.onload = connect;
-      loader.onerror = function () { useRest = true; wrapper.setAttribute("data-state", "ready"); };
+      loader.onerror = useFallback;
       document.head.appendChild(loader);
     }, function () { /* the assistant's server is down: the page works without the widget */ });
   }

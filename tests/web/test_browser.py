@@ -507,6 +507,7 @@ def test_every_state_passes_the_accessibility_audit(site, browser, device):
     connection; at 360 px the pictures of the README (`make screenshots`) are taken here."""
     context = browser.new_context(bypass_csp=True, **(PHONE if device == "phone" else DESKTOP))
     page = context.new_page()
+    replies = AssistantReplies(page)
     states = []
     network = {"down": False, "open": []}
 
@@ -557,6 +558,7 @@ def test_every_state_passes_the_accessibility_audit(site, browser, device):
     page.get_by_role("button", name="Chữ nhỏ hơn").click()
     page.get_by_role("button", name="Chữ nhỏ hơn").click()
     page.keyboard.press("Escape")
+    assert_nothing_lost(page, replies)
     # A lost connection (the socket closed and refused, as a proxy would), shown without stopping the assistant.
     network["down"] = True
     for socket in network["open"]:

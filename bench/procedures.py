@@ -1,7 +1,10 @@
 """Procedure search benchmark: accuracy on the dev set, latency at 2,642 and 20,000 records.
 
 Usage: .venv/bin/python bench/procedures.py [--source ../shared/datasets/dvcqg/procedures.jsonl.gz]
-       [--dev bench/data/procedures_dev.yml] [--errors] [--scale 20000]
+       [--dev bench/data/procedures_dev.yml] [--errors] [--scale 20000] [--sets bench/data/eval/set_*.yml]
+
+--sets: the independent evaluation sets (bench/data/eval/README.md), top-1/top-3 per set and style;
+--errors prints errors of the dev set and of the tuning set (set_a) only, never of the others.
 Prints a report and writes bench/results/procedures.json (ignored by git).
 """
 from __future__ import annotations
@@ -31,6 +34,8 @@ from bot.nlu.vietnamese_text import has_diacritics  # noqa: E402
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "datasets" / "dvcqg" / "procedures.jsonl.gz"
 DEFAULT_DEV = ROOT / "bench" / "data" / "procedures_dev.yml"
+DEFAULT_SETS = sorted((ROOT / "bench" / "data" / "eval").glob("set_*.yml"))
+TUNING_SET = "set_a"
 
 
 class PlainBM25:
@@ -155,7 +160,8 @@ def main() -> int:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
     parser.add_argument("--scale", type=int, default=20000)
-    parser.add_argument("--errors", action="store_true", help="print every top-1 error")
+    parser.add_argument("--errors", action="store_true", help="print every top-1 error (dev and tuning sets)")
+    parser.add_argument("--sets", type=Path, nargs="*", default=DEFAULT_SETS, help="independent evaluation sets")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -188,6 +194,29 @@ def main() -> int:
         f"says nothing fits {policy['nothing']:.3f}"
     )
 
+    per_set = {}
+    for path in args.sets:
+        items = yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
+        result = evaluate(lambda text: [hit.code for hit in engine.search(text, top=3)], items)
+        result["dialogue_policy"] = dialogue_policy(engine, items)
+        per_set[path.stem] = result
+    if per_set:
+        names = list(per_set)
+        groups = sorted({g for r in per_set.values() for g in r["groups"]}, key=lambda name: (name != "all", name))
+        print(f"\nindependent sets (top-1 / top-3; {TUNING_SET} is the tuning set):")
+        print(f"{'group':24} " + " ".join(f"{name:>17}" for name in names))
+        for group in groups:
+            cells = []
+            for name in names:
+                cell = per_set[name]["groups"].get(group)
+                cells.append(f"{cell['top1']:.3f}/{cell['top3']:.3f} ({cell['n']:>3})" if cell else " " * 17)
+            print(f"{group:24} " + " ".join(f"{c:>17}" for c in cells))
+        for name in names:
+            policy_set = per_set[name]["dialogue_policy"]
+            print(f"{name} in conversation (search only): answers right {policy_set['answer_right']:.3f}, wrong "
+                  f"{policy_set['answer_wrong']:.3f}, asks {policy_set['ask']:.3f} (right among {policy_set['ask_with_gold']:.3f}), "
+                  f"nothing {policy_set['nothing']:.3f}")
+
     texts = [item["text"] for item in queries]
     small = latency(engine, texts)
     print(f"\nbuild {len(procedures)}: {built['build_s']} s, {built['memory_mb']} MB held (peak {built['peak_mb']} MB)")
@@ -203,6 +232,10 @@ def main() -> int:
         print("\ntop-1 errors:")
         for error in ours["errors"]:
             print(f"  {error['text']!r}: gold {error['gold']} got {error['got']}")
+        if TUNING_SET in per_set:
+            print(f"\ntop-1 errors of the tuning set {TUNING_SET}:")
+            for error in per_set[TUNING_SET]["errors"]:
+                print(f"  {error['text']!r}: gold {error['gold']} got {error['got']}")
 
     results = {
         "records": len(procedures),
@@ -210,6 +243,7 @@ def main() -> int:
         "ours": ours,
         "baseline_bm25_names": baseline,
         "dialogue_policy": policy,
+        "independent_sets": {name: {k: v for k, v in r.items() if k != "errors" or name == TUNING_SET} for name, r in per_set.items()},
         "build": {k: v for k, v in built.items() if k != "engine"},
         "latency": small,
         "scaled": {"records": len(large_procedures), **{k: v for k, v in large_built.items() if k != "engine"}, **large},

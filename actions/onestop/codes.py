@@ -26,6 +26,14 @@ _CODE_ATTEMPT = re.compile(r"\d{3}\s*[.,]\s*\d|[A-Za-z]\d{2}\s*-|\d{6,}|\d+\s*-\
 PHONE_NUMBER_PATTERN = (
     r"(?<!\d)(?:\+?\s?84[\s.\-/]*(?:\(0\)[\s.\-/]*)?|\(?0)(?:[\s.\-/()]{0,2}\d){8,10}(?!\d)"
 )
+
+
+def redact_codes_and_phones(text: str) -> str:
+    """Text kept outside the conversation (feedback on an answer) without dossier codes or phone numbers."""
+    text = _LENIENT_CODE.sub("[mã hồ sơ]", text)
+    return re.sub(PHONE_NUMBER_PATTERN, "[số điện thoại]", text)
+
+
 MAX_INPUT_CHARS = 500  # longer messages are never codes; do not run regexes over 10 kB
 CODE_EXAMPLE = "000.00.20.H37-251114-0123"
 

@@ -29,6 +29,7 @@ import aiohttp
 import yaml
 from aiohttp import web
 
+from actions.onestop.codes import redact_codes_and_phones
 from actions.settings import REPO_ROOT, SETTINGS_DIR, service_centre
 from bot.channels.bounds import Refused, is_encodable, parse_json_object
 from bot.channels.socketio import allowed_origins
@@ -179,7 +180,8 @@ async def post_feedback(request: web.Request) -> web.Response:
         is_number = isinstance(value, int) and not isinstance(value, bool)
         if not is_number or not ((kind == "thumb" and value in (1, -1)) or (kind == "rating" and 1 <= value <= 5)):
             raise BadRequest("Đánh giá không hợp lệ.")
-        answer = text_field(data, "answer_text", 2000)
+        # The answer rated may be a dossier's: its code and any phone number are not kept twice.
+        answer = redact_codes_and_phones(text_field(data, "answer_text", 2000))
         comment = text_field(data, "comment", 1000)
     except BadRequest as problem:
         return error(400, str(problem))

@@ -316,6 +316,61 @@ def test_kiosk_privacy_per_tab_expiry_and_new_conversation(site, browser):
     context.close()
 
 
+def test_nothing_of_a_forgotten_conversation_comes_back(site, browser):
+    """An answer still on its way, and a new conversation asked for while the server is unreachable."""
+    context, page = new_page(browser, "rest")
+    open_chat(page, site["url"])
+    press(page, page.locator(".msg.bot").first, "Tra cứu hồ sơ")
+    ask(page, PROCESSING)
+    held = []
+    page.route("**/api/message", lambda route: held.append(route))
+    page.get_by_label("Nhập câu hỏi").fill("0004")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => true")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    menu(page, "Cuộc trò chuyện mới")
+    expect(page.locator(".msg")).to_have_count(1)
+    page.unroute("**/api/message")
+    held[0].continue_()  # the dossier's answer arrives after the citizen started over
+    page.wait_for_timeout(1500)
+    expect(page.locator(".log")).not_to_contain_text("Trạng thái")
+    assert "Trạng thái" not in page.evaluate("() => JSON.stringify(sessionStorage)")
+
+    # Started over with the server out of reach: nothing is sent in the old conversation.
+    press(page, page.locator(".msg.bot").first, "Tra cứu hồ sơ")
+    expect(ask(page, PROCESSING)).to_contain_text("4 chữ số cuối")
+    page.route("**/api/config", lambda route: route.abort())
+    menu(page, "Cuộc trò chuyện mới")
+    expect(page.get_by_role("button", name="Thử lại ngay")).to_be_visible()
+    page.get_by_label("Nhập câu hỏi").fill("0004")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg")).to_have_count(1)
+    expect(page.get_by_label("Nhập câu hỏi")).to_have_value("0004")
+    page.unroute("**/api/config")
+    page.get_by_role("button", name="Thử lại ngay").click()
+    expect(page.locator(".status")).to_contain_text("Đã bắt đầu cuộc trò chuyện mới")
+    page.get_by_role("button", name="Gửi", exact=True).click()
+    expect(page.locator(".msg.bot").last).not_to_contain_text("Trạng thái", timeout=30_000)
+    expect(page.locator(".msg.bot")).to_have_count(2, timeout=30_000)
+    expect(page.locator(".msg.bot").last).not_to_contain_text("Trạng thái")
+    context.close()
+
+
+def test_a_double_click_sends_once(site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    open_chat(page, site["url"])
+    page.locator(".msg.bot").first.get_by_role("button", name="Đăng ký khai sinh").dblclick()
+    expect(page.locator(".msg.bot")).to_have_count(2, timeout=30_000)
+    page.wait_for_timeout(1500)
+    expect(page.locator(".msg.user")).to_have_count(1)
+    expect(page.locator(".msg.bot")).to_have_count(2)
+    context.close()
+
+
 def test_unread_marker_while_minimised(site, browser):
     context = browser.new_context()
     page = context.new_page()

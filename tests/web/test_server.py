@@ -188,3 +188,12 @@ def test_history_is_kept_in_the_tab_for_30_idle_minutes_unless_the_portal_opts_i
         settings.write_text(wrong, "utf-8")
         with pytest.raises(ValueError):
             load_settings(settings)
+
+
+def test_feedback_on_a_dossier_answer_keeps_neither_its_code_nor_phone_numbers(store):
+    answer = "Hồ sơ 000.00.20.H37-260113-9004\nTrạng thái: Đang xử lý\nLiên hệ 0912 345 678"
+    status, _, _ = call(store, "POST", "/api/feedback",
+                        {"conversation_id": CONVERSATION, "kind": "thumb", "value": 1, "answer_text": answer})
+    assert status == 201
+    kept = store.feedback_for(STORED)[0]["answer_text"]
+    assert "9004" not in kept and "0912" not in kept and "Đang xử lý" in kept

@@ -30,6 +30,8 @@
   var root, wrapper, launcher, unreadBadge, panel, header, bannerBox, log, input, counter, sendButton, typing, status, menu, menuButton;
   var composer, sheets = {}, openSheet = null, sheetOpener = null;
   var waitingTimer = null, fallbackTimer = null, pending = null, unread = 0, batchStart = null;
+  // While a new conversation is being opened, replies still on their way for the old one are dropped.
+  var switching = false, sessionTimer = null;
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -216,6 +218,7 @@
   }
 
   function receive(message) {
+    if (switching) return;
     var item = normalize(message);
     if (!item.text && !item.buttons.length) return;
     answered();
@@ -223,7 +226,7 @@
     touch();
     renderBot(item, false);
     scrollToAnswer();
-    if (panel.hidden && !item.local) { unread += 1; showUnread(); }
+    if (panel.hidden && !item.local) { unread += 1; state.unread = unread; saveState(); showUnread(); }
   }
 
   function showUnread() {
@@ -291,19 +294,31 @@
     typing.hidden = true;
     if (pending) {
       // The text put back in the box after a timeout is no longer needed.
-      if (pending.restored && input.value === pending.text) { input.value = ""; updateComposer(); }
+      if (pending.restored && input.value === pending.payload) { input.value = ""; updateComposer(); }
+      pending.bubble.classList.remove("unanswered");
       pending = null;
     }
     if (connected || useRest) notify("");
   }
 
-  function failed(message) {
+  function failed(message, delivered) {
     clearTimeout(waitingTimer);
     typing.hidden = true;
-    if (pending) {
-      if (!input.value.trim()) { input.value = pending.text; pending.restored = true; updateComposer(); }
-      if (pending.bubble) pending.bubble.classList.add("unsent");
+    var lost = pending;
+    if (!lost) { notify(message, RETRY_NOW); return; }
+    if (!delivered) {  // it never reached the assistant: off the log, offered again
+      lost.bubble.remove();
+      state.items = state.items.filter(function (item) { return item !== lost.item; });
+      saveState();
+      pending = null;
+    } else {
+      lost.bubble.classList.add("unanswered");
     }
+    if (lost.shown) {  // a button: send its request again, whatever is being typed
+      notify(message, { label: "Gửi lại", run: function () { send(lost.payload, lost.shown); } });
+      return;
+    }
+    if (!input.value.trim()) { input.value = lost.payload; lost.restored = true; updateComposer(); }
     notify(message, SEND_AGAIN);
   }
 
@@ -311,19 +326,23 @@
     typing.hidden = false;
     clearTimeout(waitingTimer);
     waitingTimer = setTimeout(function () {
-      failed("Trợ lý chưa trả lời. Câu hỏi của bạn vẫn ở trong ô nhập để gửi lại.");
+      failed(pending && pending.shown ? "Trợ lý chưa trả lời." : "Trợ lý chưa trả lời. Câu hỏi của bạn vẫn ở trong ô nhập để gửi lại.", true);
     }, ANSWER_TIMEOUT_MS);
   }
+
+  function problem(message, status) { var error = new Error(message); error.status = status; return error; }
 
   function postJson(path, payload) {
     return fetch(SERVER + path, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload)
     }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) throw new Error(data.error || "Có lỗi xảy ra, bạn vui lòng thử lại.");
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (!response.ok) throw problem((data && data.error) || "Có lỗi xảy ra, bạn vui lòng thử lại.", response.status);
+        // A captive portal or a proxy's page instead of the assistant's JSON.
+        if (data === null) throw problem("Trợ lý trả lời không đúng định dạng, có thể do mạng. Bạn vui lòng thử lại.", 502);
         return data;
       });
-    }, function () { throw new Error("Không gửi được do mất kết nối. Bạn vui lòng thử lại."); });
+    }, function () { throw problem("Không gửi được do mất kết nối. Bạn vui lòng thử lại.", 0); });
   }
 
   // ---- Sending.
@@ -335,10 +354,13 @@
       notify("Tin nhắn dài quá " + config.max_message_chars + " ký tự.");
       return false;
     }
+    if (checkExpiry()) return false;
     if (!state.session) {
-      notify("Đang bắt đầu cuộc trò chuyện mới, bạn chờ một chút nhé.");
+      notify("Chưa mở được cuộc trò chuyện mới. Mình đang thử lại.", { label: "Thử lại ngay", run: openNewSession });
       return false;
     }
+    // A double click, or the same button twice before the answer: sent once.
+    if (pending && pending.payload === text && Date.now() - pending.item.at < 3000) return false;
     if (!connected && !useRest) {
       notify("Đang mất kết nối, tin nhắn chưa được gửi. Mình đang thử kết nối lại.", RETRY_NOW);
       return false;
@@ -346,17 +368,29 @@
     var item = { from: "user", text: shown || text, at: Date.now() };
     state.items.push(item);
     touch();
-    pending = { text: shown ? "" : text, bubble: renderUser(item) };
+    pending = { payload: text, shown: shown || "", item: item, bubble: renderUser(item) };
     scrollToEnd();
     notify("");
     waitForAnswer();
     if (connected) {
       socket.emit("user_uttered", { message: text, session_id: state.session });
     } else {
-      postJson("/api/message", { conversation_id: state.session, message: text }).then(function (replies) {
-        (replies || []).forEach(receive);
+      var session = state.session;
+      postJson("/api/message", { conversation_id: session, message: text }).then(function (replies) {
+        if (session !== state.session) return;  // an answer for a conversation forgotten meanwhile
+        if (!Array.isArray(replies)) { failed("Trợ lý trả lời không đúng định dạng. Bạn vui lòng thử lại.", true); return; }
+        replies.forEach(receive);
         answered();
-      }, function (problem) { failed(problem.message); });
+      }, function (error) {
+        if (session !== state.session) return;
+        if (error.status === 403) {  // the server no longer knows this conversation: a new one, the text kept
+          var typed = pending && !pending.shown ? pending.payload : "";
+          newConversation("Phiên trò chuyện cũ đã hết hiệu lực, mình đã mở cuộc trò chuyện mới. Bạn vui lòng gửi lại câu hỏi.");
+          if (typed) { input.value = typed; updateComposer(); }
+          return;
+        }
+        failed(error.message, false);
+      });
     }
     return true;
   }
@@ -393,7 +427,9 @@
   function reconnectNow() {
     notify("Đang kết nối lại…", RETRY_NOW);
     if (!socket) { connect(); return; }
-    if (!socket.connected) { socket.disconnect(); socket.connect(); }
+    if (socket.connected) { clearProblem(); return; }
+    socket.disconnect();
+    socket.connect();
   }
 
   function connect() {
@@ -411,8 +447,12 @@
       var id = typeof confirmed === "string" ? confirmed : confirmed && confirmed.session_id;
       connected = true; everConnected = true; useRest = false;
       clearTimeout(fallbackTimer);
-      if (id && id !== state.session) { state.session = id; saveState(); }
-      if (!pending) clearProblem();
+      if (switching && id === state.session) switching = false;
+      if (id && state.session && id !== state.session) {
+        forget(id);
+        notify("Phiên trò chuyện cũ đã hết hiệu lực, mình đã mở cuộc trò chuyện mới.", null, "info");
+      }
+      clearProblem();
       setTransportReady();
       updateComposer();
     });
@@ -547,7 +587,12 @@
       var chosen = form.querySelector("input[name=stars]:checked");
       if (!chosen) { result.textContent = "Bạn vui lòng chọn một mức từ 1 đến 5."; return; }
       postJson("/api/feedback", { conversation_id: state.session, kind: "rating", value: Number(chosen.value), comment: comment.value })
-        .then(function (data) { result.textContent = data.message; }, function (problem) { result.textContent = problem.message; });
+        .then(function (data) {
+          result.textContent = data.message;
+          form.querySelector("button[type=submit]").disabled = true;  // one rating per conversation
+          result.setAttribute("tabindex", "-1");
+          result.focus();  // not lost to <body> with the button
+        }, function (problem) { result.textContent = problem.message; });
     });
     section.appendChild(form);
     return section;
@@ -610,6 +655,7 @@
   // Forget everything on screen and in storage, and continue in a new Rasa conversation.
   function forget(session) {
     storage.removeItem(STATE_KEY);
+    clearTimeout(sessionTimer);
     closeSheet(false);
     pending = null;
     clearTimeout(waitingTimer);
@@ -619,6 +665,7 @@
     unread = 0;
     showUnread();
     root.querySelectorAll("form").forEach(function (form) { form.reset(); });
+    root.querySelectorAll("form button[type=submit]").forEach(function (button) { button.disabled = false; });
     root.querySelectorAll(".result").forEach(function (node) { node.textContent = ""; });
     input.value = "";
     state = freshState(session);
@@ -631,27 +678,41 @@
     return fetch(SERVER + "/api/config").then(function (r) { return r.json(); }).then(function (data) { return data.session_id; });
   }
 
+  // The screen is cleared at once; until the server has issued the new session id nothing is sent,
+  // and nothing of the old conversation is shown or continued, however long the network is away.
+  var newSessionNotice = "";
+
   function newConversation(notice) {
-    // The screen is cleared at once; the new session id follows.
-    var placeholder = state.session;
-    forget(placeholder);
-    state.session = null;
+    forget(null);
+    switching = true;
+    newSessionNotice = notice || "Đã bắt đầu cuộc trò chuyện mới.";
+    openNewSession();
+  }
+
+  function openNewSession() {
+    clearTimeout(sessionTimer);
     newSessionId().then(function (id) {
+      if (!/^[0-9a-f]{48}$/.test(id || "")) throw new Error("no session id");
+      if (state.session) return;  // already opened by an earlier try
       state.session = id;
       saveState();
-      if (connected) socket.emit("session_request", { session_id: id });
-      notify(notice || "Đã bắt đầu cuộc trò chuyện mới.", null, "info");
+      if (connected) socket.emit("session_request", { session_id: id }); else switching = false;
+      notify(newSessionNotice, null, "info");
       input.focus();
-    }, function () {
-      state.session = placeholder;  // offline: the old conversation goes on, its history already gone from this screen
-      saveState();
+    }).catch(function () {
+      notify("Chưa mở được cuộc trò chuyện mới do mất kết nối. Mình sẽ tự thử lại.", { label: "Thử lại ngay", run: openNewSession });
+      sessionTimer = setTimeout(openNewSession, 5000);
     });
   }
 
+  // Checked on a timer, when the tab comes back, and before anything the citizen does: a computer
+  // that slept with the page open may not have run the timer.
   function checkExpiry() {
     if (state && state.items.some(function (item) { return !item.local; }) && Date.now() - state.active >= idleMs()) {
       newConversation("Cuộc trò chuyện trước đã được xoá khỏi màn hình vì lâu không sử dụng.");
+      return true;
     }
+    return false;
   }
 
   // ---- Building the widget.
@@ -711,7 +772,10 @@
       state.open = on;
       saveState();
       if (on) {
+        checkExpiry();
         unread = 0;
+        state.unread = 0;
+        saveState();
         showUnread();
         scrollToAnswer();
         updateComposer();
@@ -739,12 +803,18 @@
     });
     input.addEventListener("input", function () { updateComposer(); touch(); });
     input.addEventListener("keydown", function (event) {
+      // Enter while a Vietnamese input method is still composing a word belongs to the input method.
+      if (event.isComposing || event.keyCode === 229) return;
       if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); submit(); }
     });
     composer.addEventListener("submit", function (event) { event.preventDefault(); submit(); });
     panel.addEventListener("click", function (event) {
       if (!menu.hidden && !menu.contains(event.target) && event.target !== menuButton) hideMenu();
     });
+    document.addEventListener("click", function (event) {
+      if (!menu.hidden && event.composedPath().indexOf(wrapper) < 0) hideMenu();
+    });
+    ["pointerdown", "focusin", "keydown"].forEach(function (kind) { wrapper.addEventListener(kind, checkExpiry, true); });
 
     if (state.items.length) {
       state.items.forEach(function (item) {
@@ -753,6 +823,8 @@
     } else {
       greet();
     }
+    unread = Number(state.unread) || 0;
+    showUnread();
     // Shown once styled: the reading position needs the real layout, and nothing flashes unstyled.
     var style = el("link", { rel: "stylesheet", href: SERVER + "/widget.css" });
     style.onload = style.onerror = function () {

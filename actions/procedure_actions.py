@@ -9,31 +9,21 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rapidfuzz import fuzz, process
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.procedures.answers import ATTRIBUTE_INTENTS, OVERVIEW_INTENT, answer, choose, procedure_payload, shorten
-from actions.procedures.catalogue import Catalogue, CatalogueError, catalogue_path, load
 from actions.procedures.schema import Procedure
-from actions.procedures.search import Hit, ProcedureSearch, normalize
+from actions.procedures.search import normalize
+from actions.procedures.service import ProcedureService, decide, procedure_service
 from actions.settings import service_centre
 
 logger = logging.getLogger(__name__)
 
 PROCEDURE_SLOT = "procedure_code"
-# Two results closer than this are "about equally good": the citizen chooses.
-AMBIGUITY_MARGIN = 0.04
-# Below this score, or when the name explains less than this share of the question, a result
-# is a guess, not an answer.
-MIN_SCORE = 0.6
-MIN_COVERAGE = 0.35
 # A message with fewer distinct content words than this, in a conversation that is already
 # about a procedure, is a follow-up ("còn lệ phí thì sao?"), not a new search.
 MIN_NEW_TOPIC_WORDS = 2
@@ -44,48 +34,6 @@ _BROWSE_NOISE = re.compile(
     r"\b(co|nhung|cac|danh sach|liet ke|co may|thu tuc|dich vu cong|loai|nao|gi|ve|linh vuc|thuoc|trong|cho|minh|"
     r"toi|em|xin|hoi|biet|muon|duoc|khong|ko|a|voi|nhe|la|cua|tinh|lang son)\b"
 )
-
-
-@dataclass
-class ProcedureService:
-    """The loaded catalogue and its search engine."""
-
-    catalogue: Catalogue
-    engine: ProcedureSearch
-    fields: List[str]
-    folded_fields: List[str]
-
-    @classmethod
-    def build(cls, path: Optional[str] = None) -> "ProcedureService":
-        """Load and index the catalogue at `path` (default PROCEDURES_PATH or data/procedures/)."""
-        start = time.perf_counter()
-        catalogue = load(path or catalogue_path())
-        engine = ProcedureSearch.from_catalogue(catalogue)
-        fields = catalogue.fields()
-        logger.info("procedure catalogue: %d records from %s indexed in %.1f s", len(catalogue), catalogue.source, time.perf_counter() - start)
-        return cls(catalogue, engine, fields, [normalize(field) for field in fields])
-
-    def closest_fields(self, text: str, limit: int = 3) -> List[str]:
-        """Fields whose names are nearest to the text (for "nothing fits" and browsing)."""
-        query = normalize(text)
-        if not query or not self.fields:
-            return []
-        matches = process.extract(query, self.folded_fields, scorer=fuzz.token_set_ratio, limit=limit)
-        return [self.fields[index] for _, score, index in matches if score >= 50]
-
-
-@lru_cache(maxsize=4)
-def _service(path: str) -> Optional[ProcedureService]:
-    try:
-        return ProcedureService.build(path)
-    except CatalogueError as error:
-        logger.error("procedure catalogue unusable: %s", error)
-        return None
-
-
-def procedure_service() -> Optional[ProcedureService]:
-    """The service for the current PROCEDURES_PATH (built on first use, then cached)."""
-    return _service(str(catalogue_path()))
 
 
 def _unavailable(dispatcher: CollectingDispatcher) -> None:
@@ -105,14 +53,6 @@ def _intent(tracker: Tracker) -> str:
 
 def _entity_code(tracker: Tracker) -> Optional[str]:
     return next(iter(tracker.get_latest_entity_values(PROCEDURE_SLOT)), None)
-
-
-def _ambiguous(hits: Sequence[Hit]) -> List[Hit]:
-    """Results that fit about as well as the best one (only the best when it stands out)."""
-    if not hits:
-        return []
-    close = [hit for hit in hits if hit.score >= hits[0].score - AMBIGUITY_MARGIN]
-    return close[:4]
 
 
 class ActionAnswerProcedure(Action):
@@ -139,13 +79,13 @@ class ActionAnswerProcedure(Action):
             return self._browse(dispatcher, service, text)
 
         query = service.engine.analyse(text)
-        hits = [hit for hit in service.engine.search_words(query.words, top=5, unknown=query.unknown) if hit.score >= MIN_SCORE and hit.coverage >= MIN_COVERAGE]
         follow_up = current is not None and len(set(query.words)) < MIN_NEW_TOPIC_WORDS
+        hits = [] if follow_up else decide(service.engine.search(text, top=5))
         if follow_up or (current is not None and not hits):
             return self._answer(dispatcher, current, intent)
         if not hits:
             return self._not_found(dispatcher, service, text)
-        close = _ambiguous(hits)
+        close = hits
         if len(close) > 1:
             procedures = [service.catalogue.get(hit.code) for hit in close]
             reply = choose([procedure for procedure in procedures if procedure], intent)

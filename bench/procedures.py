@@ -89,19 +89,18 @@ def evaluate(search, queries: List[Dict]) -> Dict[str, Dict[str, float]]:
 def dialogue_policy(engine: ProcedureSearch, queries: List[Dict]) -> Dict[str, float]:
     """What the assistant would do with each query: answer (right/wrong), ask with buttons, or say
     nothing fits, using the thresholds of actions/procedure_actions.py."""
-    from actions.procedure_actions import AMBIGUITY_MARGIN, MIN_COVERAGE, MIN_SCORE
+    from actions.procedures.service import decide
 
     counts = {"answer_right": 0, "answer_wrong": 0, "ask": 0, "ask_with_gold": 0, "nothing": 0}
     for item in queries:
-        hits = [hit for hit in engine.search(item["text"], top=5) if hit.score >= MIN_SCORE and hit.coverage >= MIN_COVERAGE]
-        if not hits:
+        close = decide(engine.search(item["text"], top=5))
+        if not close:
             counts["nothing"] += 1
             continue
-        close = [hit for hit in hits if hit.score >= hits[0].score - AMBIGUITY_MARGIN][:4]
         if len(close) > 1:
             counts["ask"] += 1
             counts["ask_with_gold"] += bool({hit.code for hit in close} & set(item["gold"]))
-        elif hits[0].code in item["gold"]:
+        elif close[0].code in item["gold"]:
             counts["answer_right"] += 1
         else:
             counts["answer_wrong"] += 1

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from actions.procedures.clarify import clarify
 from actions.procedures.schema import (
     CHANNEL_LABELS,
     LEVEL_LABELS,
@@ -552,8 +553,11 @@ def choose(procedures: Sequence[Procedure], intent: str) -> Answer:
             buttons=[],
         )
     titles = _choice_titles(unique)
+    clarification = clarify(unique)
     if len(unique) == 1:
         text = f"Có phải bạn muốn hỏi thủ tục “{shorten(unique[0].name, NAME_CHARS)}”?"
+    elif clarification is not None:  # siblings: ask what tells them apart, with short buttons
+        text, titles = clarification.question, clarification.titles
     else:
         text = f"Mình tìm thấy {len(unique)} thủ tục gần với câu hỏi. Bạn muốn hỏi thủ tục nào?"
     buttons = [

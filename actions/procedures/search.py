@@ -5,6 +5,7 @@ The engine is built once per catalogue; `search` is pure and thread-safe.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -20,6 +21,8 @@ from scipy import sparse
 from rapidfuzz import fuzz, process
 
 from actions.procedures.catalogue import Catalogue
+from actions.procedures.knowledge import ProcedureKnowledge, procedure_knowledge
+from actions.procedures.knowledge import abbreviations as known_abbreviations
 from actions.procedures.schema import Level, Procedure
 from bot.nlu.vietnamese_text import fold, nfc
 
@@ -79,8 +82,27 @@ _NAME_PREFIX = re.compile(r"^thu tuc\s+")
 _SHORTHAND_NOT_FOR_SEARCH = frozenset({"hong", "bit"})
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _TELEX_TAIL = "sfrxj"
-# Re-ranking weights, chosen on bench/data/procedures_dev.yml (bench/procedures.py).
-DEFAULT_WEIGHTS = {"variant": 0.05, "body": 0.3, "bm25": 0.5, "recall": 0.25, "precision": 0.15, "fuzzy": 0.1, "level": 0.05, "popularity": 0.15}
+# What the ranker knows about each candidate (see ProcedureSearch.candidates); its weights are
+# learned by bench/train_ranker.py and kept in RANKER_FILE.
+FEATURES = (
+    "bm25", "body", "situation", "recall", "precision", "request_recall", "request_precision",
+    "alias_recall", "alias_precision", "fuzzy", "level", "central", "popularity",
+    "variant_missing", "variant_matched", "bigrams", "name_words",
+)
+RANKER_FILE = Path(__file__).with_name("ranker.json")
+# Used only when RANKER_FILE is missing: the hand weights the learned ranker replaced.
+DEFAULT_WEIGHTS = {
+    "bm25": 0.5, "body": 0.15, "recall": 0.25, "precision": 0.15, "fuzzy": 0.1, "level": 0.05,
+    "popularity": 0.15, "variant_missing": -0.05,
+}
+POOL = 50  # candidates ranked per question
+EXACT_NAME_BONUS = 5.0
+# Long messages tell a story, then ask: the asking sentence weighs more ("request_*" features).
+_SENTENCE_SPLIT = re.compile(r"[.!?;\n]+")
+_QUESTION_CUE = re.compile(
+    r"\b(thi|the nao|ntn|nhu nao|ra sao|lam sao|can gi|o dau|bao nhieu|bao lau|khong|ko|duoc|muon|xin|hoi|"
+    r"phai|can|gi|j|nao|sao)\b"
+)
 LEVEL_PRIOR = {Level.commune: 1.0, Level.provincial: 1.0, Level.district: 0.6, Level.other: 0.3, Level.central: 0.0}
 
 
@@ -191,6 +213,29 @@ class Hit:
     name: str
     score: float
     coverage: float = 1.0  # IDF share of the question's words found in the name (0–1)
+    precision: float = 1.0  # IDF share of the (best part of the) name the question asked for (0–1)
+    confidence: float = 1.0  # the ranker's share of belief in this result among all candidates (0–1)
+
+
+class Ranker:
+    """A linear scoring of candidate features, learned by bench/train_ranker.py (listwise softmax)."""
+
+    def __init__(self, weights: Dict[str, float], bias: float = 0.0) -> None:
+        self.weights = {name: float(weights.get(name, 0.0)) for name in FEATURES}
+        self.vector = np.asarray([self.weights[name] for name in FEATURES], dtype=np.float64)
+        self.bias = float(bias)
+
+    @classmethod
+    def load(cls, path: Path = RANKER_FILE) -> "Ranker":
+        """The learned ranker, or the hand weights when no file was trained."""
+        if not path.exists():
+            return cls(DEFAULT_WEIGHTS)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(data["weights"], data.get("bias", 0.0))
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        """One score per row of features."""
+        return features @ self.vector + self.bias
 
 
 @dataclass(frozen=True)
@@ -209,11 +254,25 @@ class ProcedureSearch:
         self,
         procedures: Iterable[Procedure],
         rewrites: Optional[Sequence[Tuple[str, str]]] = None,
-        weights: Optional[Dict[str, float]] = None,
+        ranker: Optional[Ranker] = None,
+        knowledge: Optional[Dict[str, ProcedureKnowledge]] = None,
     ) -> None:
         self.procedures: List[Procedure] = list(procedures)
-        self.weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+        self.ranker = ranker or Ranker.load()
+        knowledge = procedure_knowledge() if knowledge is None else knowledge
         self.rewrites = dict(default_rewrites() if rewrites is None else rewrites)
+        # Administrative abbreviations (data/knowledge/abbreviations.yml): the unambiguous ones
+        # join the rewrites (never replacing a reviewed synonym); the ambiguous ones are expanded
+        # only when a word of their context is in the message.
+        self._contextual: List[Tuple[re.Pattern, str, re.Pattern]] = []
+        for entry in known_abbreviations() if rewrites is None else ():
+            full = normalize(entry.full)
+            for short in {normalize(short) for short in entry.short} - {full, ""}:
+                if entry.needs_context:
+                    context = "|".join(re.escape(normalize(word)) for word in entry.needs_context if normalize(word))
+                    self._contextual.append((re.compile(rf"\b{re.escape(short)}\b"), full, re.compile(rf"\b({context})\b")))
+                elif short not in self.rewrites:
+                    self.rewrites[short] = full
         self._rewrite_re = _rewrite_pattern(sorted(self.rewrites.items(), key=lambda pair: -len(pair[0])))
         # "bị mất bao nhiêu": "mất" is "lost" there, not "it costs".
         attributes = "|".join(sorted(ATTRIBUTE_PHRASES, key=len, reverse=True))
@@ -222,7 +281,10 @@ class ProcedureSearch:
         stop = "|".join(sorted(STOP_PHRASES, key=len, reverse=True))
         self._stop_re = re.compile(r"\b(" + stop + r"|lam(?! (?:san|nghiep|hoc|vien)\b))\b")
         # Official names use abbreviations too ("công ty TNHH"): expand them the same way.
-        own = {phrase for phrase, _ in _procedure_pairs()}
+        own = {phrase for phrase, _ in _procedure_pairs()} | {
+            normalize(short) for entry in (known_abbreviations() if rewrites is None else ()) if not entry.needs_context
+            for short in entry.short
+        }
         abbreviations = {
             phrase: value for phrase, value in self.rewrites.items() if phrase in own and _is_abbreviation(phrase)
         }
@@ -234,7 +296,12 @@ class ProcedureSearch:
 
         # "Thủ tục đăng ký khai sinh" is named "đăng ký khai sinh" by everyone.
         names = [_NAME_PREFIX.sub("", canonical(procedure.name)) for procedure in self.procedures]
-        aliases = [normalize(" ; ".join(procedure.aliases)) for procedure in self.procedures]
+        known = [knowledge.get(procedure.code) for procedure in self.procedures]
+        alias_lists = [
+            [canonical(alias) for alias in list(procedure.aliases) + list(extra.aliases if extra else ())]
+            for procedure, extra in zip(self.procedures, known)
+        ]
+        aliases = [" ; ".join(items) for items in alias_lists]
         fields = [normalize(procedure.field or "") for procedure in self.procedures]
         self._names = names
         self._name_sets: List[Set[str]] = []
@@ -247,6 +314,14 @@ class ProcedureSearch:
             corpus.append(tokens)
             self._name_sets.append(set(name_words) | set(alias.split()))
         self._bm25 = BM25Index(corpus, k1=1.2, b=0.5)
+        self._name_bigrams = [set(bigrams(name.split())) for name in names]
+        self._name_words = [frozenset(name.split()) for name in names]
+        situations = [[canonical(text) for text in extra.situations] if extra else [] for extra in known]
+        self._situations: Optional[BM25Index] = None
+        if any(situations):
+            self._situations = BM25Index(
+                [[token for text in texts for token in doc_tokens(text)] or ["_"] for texts in situations], k1=1.2, b=0.5
+            )
         # Second index over what the record says about itself (results, documents, conditions):
         # it knows words people use that names lack ("CT07", "thuê trọ").
         self._body = BM25Index(
@@ -261,6 +336,17 @@ class ProcedureSearch:
             word: math.log((documents - count + 0.5) / (count + 0.5) + 1.0) for word, count in frequency.items()
         }
         self._level_prior, self._popularity = self._priors()
+        self._central = np.asarray(
+            [float(bool(procedure.levels) and all(level == Level.central for level in procedure.levels)) for procedure in self.procedures]
+        )
+        self._alias_sets: List[List[Tuple[Set[str], float]]] = []
+        for items in alias_lists:
+            sets = []
+            for alias in items:
+                alias_words = set(alias.split()) - BASE_WORDS
+                if alias_words:
+                    sets.append((alias_words, sum(self._idf.get(word, 0.0) for word in alias_words) or 1.0))
+            self._alias_sets.append(sets)
         self._variants = [
             frozenset(normalize(found) for found in _NAME_VARIANT_RE.findall(nfc(procedure.name).lower()))
             for procedure in self.procedures
@@ -312,6 +398,9 @@ class ProcedureSearch:
         normalized = _FOLLOW_UP_LEAD.sub("", normalize(text))
         # Attribute words go first: "mất bao lâu" must not become "mất" (lost) before it is read.
         content = self._attribute_re.sub(" ", normalized)
+        for short, full, context in self._contextual:
+            if context.search(content) and short.search(content):
+                content = short.sub(full, content)
         if self._rewrite_re is not None:
             content = self._rewrite_re.sub(lambda match: self.rewrites[match.group(1)], content)
         normalized = content
@@ -327,69 +416,122 @@ class ProcedureSearch:
                 unknown.append(word)
         return Query(text=normalized, words=tuple(words), unknown=tuple(unknown))
 
+    def request_part(self, text: str) -> str:
+        """The sentence of a long message that asks something (the last one with a question cue)."""
+        sentences = [part.strip() for part in _SENTENCE_SPLIT.split(text or "") if part.strip()]
+        if len(sentences) <= 1:
+            return text or ""
+        asking = [sentence for sentence in sentences if _QUESTION_CUE.search(normalize(sentence))]
+        return (asking or sentences)[-1]
+
     def search(self, text: str, top: int = 5) -> List[Hit]:
         """Best procedures for a message, best first; empty when nothing in it names a procedure."""
         query = self.analyse(text)
-        return self.search_words(query.words, top=top, unknown=query.unknown)
+        request = self.request_part(text)
+        request_words = self.analyse(request).words if request != text else None
+        return self.search_words(query.words, top=top, unknown=query.unknown, request_words=request_words)
 
-    def search_words(self, words: Sequence[str], top: int = 5, unknown: Sequence[str] = ()) -> List[Hit]:
+    def search_words(
+        self,
+        words: Sequence[str],
+        top: int = 5,
+        unknown: Sequence[str] = (),
+        request_words: Optional[Sequence[str]] = None,
+    ) -> List[Hit]:
         """Rank procedures for already analysed content words; `unknown` words lower the coverage."""
-        if not words:
-            return []
-        tokens = [token for token in list(words) + bigrams(list(words)) if token in self._vocab]
-        if not tokens:
-            return []
-        scores = self._bm25.scores(tokens)
-        if self.weights["body"] > 0:
-            body = self._body.scores(words)
-            top_body = float(body.max())
-            if top_body > 0:
-                scores = scores / (float(scores.max()) or 1.0) + self.weights["body"] * body / top_body
-        best = float(scores.max())
-        if best <= 0:
-            return []
         if top <= 0:
             return []
-        pool = min(len(scores), max(40, top))
-        candidates = np.argpartition(-scores, pool - 1)[:pool]
+        found = self.candidates(words, unknown, request_words)
+        if found is None:
+            return []
+        indices, features = found
+        scores = self.ranker.score(features)
+        # A message that is exactly a procedure's name (every word of it, nothing else) means it.
+        asked = set(words)
+        scores = scores + EXACT_NAME_BONUS * np.asarray([self._name_words[index] == asked for index in indices])
+        # Softmax over the pool: how much of the belief the engine puts on each candidate.
+        shifted = np.exp(scores - scores.max())
+        confidence = shifted / shifted.sum()
+        order = np.argsort(-scores)[:top]
+        recall_column, precision_column = FEATURES.index("recall"), FEATURES.index("precision")
+        return [
+            Hit(
+                code=self.procedures[indices[i]].code,
+                name=self.procedures[indices[i]].name,
+                score=round(float(scores[i]), 4),
+                coverage=round(float(features[i, recall_column]), 3),
+                precision=round(float(features[i, precision_column]), 3),
+                confidence=round(float(confidence[i]), 4),
+            )
+            for i in order
+        ]
+
+    def candidates(
+        self, words: Sequence[str], unknown: Sequence[str] = (), request_words: Optional[Sequence[str]] = None
+    ) -> Optional[Tuple[List[int], np.ndarray]]:
+        """The pool of procedures worth ranking for the words, with their ranking features (FEATURES)."""
+        if not words:
+            return None
+        tokens = [token for token in list(words) + bigrams(list(words)) if token in self._vocab]
+        if not tokens:
+            return None
+        name_scores = self._bm25.scores(tokens)
+        body = self._body.scores(words)
+        situation = self._situations.scores(tokens) if self._situations is not None else None
+        top_name, top_body = float(name_scores.max()), float(body.max())
+        top_situation = float(situation.max()) if situation is not None else 0.0
+        if top_name <= 0:
+            return None
+        first = name_scores / top_name
+        if top_body > 0:
+            first = first + 0.3 * body / top_body
+        if top_situation > 0:
+            first = first + 0.3 * situation / top_situation
+        pool = min(len(first), POOL)
+        indices = [int(index) for index in np.argpartition(-first, pool - 1)[:pool] if first[index] > 0]
         query_set = set(words)
         # A word found nowhere in the catalogue still belongs to the question: "nuôi rồng" is
         # not half a match for a procedure that only shares "nuôi".
         query_weight = sum(self._idf.get(word, 0.0) for word in query_set) + UNKNOWN_WORD_WEIGHT * len(set(unknown)) or 1.0
+        request_set = set(request_words) if request_words else query_set
+        request_weight = sum(self._idf.get(word, 0.0) for word in request_set) or 1.0
         query_text = " ".join(words)
+        query_bigrams = set(bigrams(list(words)))
         query_variants = set(_VARIANT_RE.findall(_NOT_A_VARIANT.sub(" ", query_text)))
-        weights = self.weights
-        ranked = []
-        for index in candidates:
-            bm = float(scores[index]) / best
-            if bm <= 0:
-                continue
+        rows = []
+        for index in indices:
             name_set = self._name_sets[index]
-            shared = query_set & name_set
-            # How much of the question the name explains, and how much of the name was asked for.
-            recall = sum(self._idf.get(word, 0.0) for word in shared) / query_weight
-            precision = max(
-                sum(self._idf.get(word, 0.0) for word in query_set & part) / weight
-                for part, weight in self._segments[index]
-            )
-            similarity = fuzz.token_set_ratio(query_text, self._names[index]) / 100.0
-            score = (
-                weights["bm25"] * bm
-                + weights["recall"] * recall
-                + weights["precision"] * precision
-                + weights["fuzzy"] * similarity
-                + weights["level"] * float(self._level_prior[index])
-                + weights["popularity"] * float(self._popularity[index])
-                - weights["variant"] * min(2, len(self._variants[index] - query_variants))
-            )
-            ranked.append((score, int(index), recall))
-        ranked.sort(key=lambda item: -item[0])
-        return [
-            Hit(
-                code=self.procedures[index].code,
-                name=self.procedures[index].name,
-                score=round(score, 4),
-                coverage=round(recall, 3),
-            )
-            for score, index, recall in ranked[:top]
-        ]
+            recall = self._idf_share(query_set & name_set, query_weight)
+            precision = max(self._idf_share(query_set & part, weight) for part, weight in self._segments[index])
+            request_recall = self._idf_share(request_set & name_set, request_weight)
+            request_precision = max(self._idf_share(request_set & part, weight) for part, weight in self._segments[index])
+            alias_recall, alias_precision = 0.0, 0.0
+            for alias_set, alias_weight in self._alias_sets[index]:
+                shared = query_set & alias_set
+                if shared:
+                    alias_recall = max(alias_recall, self._idf_share(shared, query_weight))
+                    alias_precision = max(alias_precision, self._idf_share(shared, alias_weight))
+            variants = self._variants[index]
+            rows.append((
+                float(name_scores[index]) / top_name,
+                float(body[index]) / top_body if top_body > 0 else 0.0,
+                float(situation[index]) / top_situation if top_situation > 0 else 0.0,
+                recall,
+                precision,
+                request_recall,
+                request_precision,
+                alias_recall,
+                alias_precision,
+                fuzz.token_set_ratio(query_text, self._names[index]) / 100.0,
+                float(self._level_prior[index]),
+                float(self._central[index]),
+                float(self._popularity[index]),
+                float(min(2, len(variants - query_variants))),
+                float(min(2, len(variants & query_variants))),
+                len(query_bigrams & self._name_bigrams[index]) / (len(query_bigrams) or 1),
+                math.log1p(len(self._names[index].split())) / 3.0,
+            ))
+        return indices, np.asarray(rows, dtype=np.float64)
+
+    def _idf_share(self, words: Set[str], total: float) -> float:
+        return sum(self._idf.get(word, 0.0) for word in words) / total

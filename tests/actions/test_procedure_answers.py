@@ -401,11 +401,13 @@ def test_choose_gives_one_button_per_procedure(national):
     assert result.buttons[0]["title"] == first.name
 
 
-def test_choose_tells_equal_names_apart_by_level(national):
+def test_choose_asks_where_when_the_same_procedure_is_at_two_levels(national):
     same = [national["1.002359"], national["2.000281"]]  # same name, provincial and central
     assert same[0].name == same[1].name
-    titles = [b["title"] for b in choose(same, "ask_documents").buttons]
-    assert titles[0].endswith("(cấp tỉnh)") and titles[1].endswith("(cấp bộ, ngành trung ương)")
+    result = choose(same, "ask_documents")
+    assert result.text == "Bạn nộp hồ sơ ở tỉnh hay ở trung ương?"
+    assert [b["title"] for b in result.buttons] == ["Ở tỉnh", "Ở trung ương (Bộ)"]
+    assert [b["payload"] for b in result.buttons] == [procedure_payload("ask_documents", p.code) for p in same]
 
 
 def test_choose_tells_apart_names_that_are_equal_once_cut():
@@ -413,7 +415,7 @@ def test_choose_tells_apart_names_that_are_equal_once_cut():
     provincial = _sample_procedure(code="1.000001", name=prefix + "của Sở", levels=["provincial"])
     commune = _sample_procedure(code="1.000002", name=prefix + "của xã", levels=["commune"])
     titles = [b["title"] for b in choose([provincial, commune], "ask_fee").buttons]
-    assert titles[0].endswith("(cấp tỉnh)") and titles[1].endswith("(cấp xã)")
+    assert titles == ["Ở tỉnh", "Ở xã, phường"]  # same procedure at two levels: asked where
     same = _sample_procedure(code="1.000003", name=prefix + "của Sở", levels=["provincial"])
     titles = [b["title"] for b in choose([provincial, same], "ask_fee").buttons]
     assert titles[0] != titles[1] and titles[1].endswith("1.000003")

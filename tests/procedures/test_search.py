@@ -91,7 +91,6 @@ CASES = [
         "sửa tên trong giấy khai sinh",
         "1.004859",
         within=3,
-        bug="finds khai sinh registrations (1.001193, 1.003583, 1.004884), not the civil-status correction",
     ),
     _case(
         "đăng ký mã số thuế cá nhân",
@@ -329,3 +328,42 @@ def test_a_tiny_catalogue_works(national_by_code):
     engine = ProcedureSearch([national_by_code["1.001456"]])
     assert _codes(engine.search("hộ chiếu")) == ["1.001456"]
     assert engine.search("đăng ký kết hôn") == []
+
+
+# --- learned ranking, long messages ------------------------------------------------------
+
+
+def test_the_shipped_ranker_matches_the_engine_features():
+    import json
+
+    from actions.procedures.search import FEATURES, RANKER_FILE, Ranker
+
+    data = json.loads(RANKER_FILE.read_text(encoding="utf-8"))
+    assert tuple(data["features"]) == FEATURES
+    ranker = Ranker.load()
+    assert ranker.weights["bm25"] > 0 and ranker.weights["popularity"] > 0  # more of the name, more used: better
+
+
+def test_confidences_are_a_share_of_belief(national_search):
+    hits = national_search.search("làm lại căn cước bị mất", top=10)
+    confidences = [hit.confidence for hit in hits]
+    assert all(0 <= value <= 1 for value in confidences)
+    assert sum(confidences) <= 1.0001
+    assert confidences == sorted(confidences, reverse=True)
+
+
+def test_the_request_of_a_long_message_is_its_asking_sentence(national_search):
+    story = (
+        "Nhà tôi ở Cao Lộc, năm ngoái mua một mảnh đất của hàng xóm. Hai bên đã viết giấy tay. "
+        "Giờ tôi muốn sang tên sổ đỏ thì làm thế nào?"
+    )
+    assert national_search.request_part(story) == "Giờ tôi muốn sang tên sổ đỏ thì làm thế nào"
+    assert national_search.request_part("đăng ký tạm trú") == "đăng ký tạm trú"
+    assert national_search.request_part("") == ""
+
+
+def test_a_message_that_is_a_procedure_name_finds_that_procedure_first():
+    procedures = list(load(SHIPPED))
+    engine = ProcedureSearch(procedures)
+    commune = next(procedure for procedure in procedures if procedure.name == "Cấp lại thẻ căn cước")
+    assert engine.search("cấp lại thẻ căn cước", top=1)[0].code == commune.code

@@ -1,0 +1,50 @@
+"""Which fact about a procedure a message asks for, read from its words.
+
+The intent classifier learns attributes from a few hundred examples and, on questions unlike
+them, often names an attribute nobody asked for; the phrases people use for each attribute are
+few and stable, so they are read directly here (folded text, whole words). A message that
+names none asks for the overview.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.nlu.vietnamese_text import fold, nfc
+
+OVERVIEW_INTENT = "ask_procedure"
+# Every intent that asks about a procedure (the overview and one per attribute).
+PROCEDURE_INTENTS = frozenset(
+    {OVERVIEW_INTENT, "ask_documents", "ask_forms", "ask_fee", "ask_duration", "ask_agency", "ask_steps",
+     "ask_conditions", "ask_result", "ask_online", "ask_legal_basis"}
+)
+# Checked in this order: the first attribute whose cue appears wins ("giấy tờ gì và nộp ở
+# đâu" asks for documents first). Cues are folded (no accents), separated by "|".
+ATTRIBUTE_CUES = (
+    ("ask_fee", r"le phi|lephi|bao nhieu tien|mat tien|ton tien|het bao nhieu|mat bao nhieu tien|chi phi|nop tien|mien phi|mat phi|tinh phi|thu phi|phi bao nhieu|phi the nao"),
+    ("ask_forms", r"mau don|mau to khai|to khai|bieu mau|mau gi|mau so|don theo mau|tai mau|form"),
+    ("ask_documents", r"giay to gi|giay to nao|nhung giay to|can nhung gi|chuan bi gi|chuan bi nhung|can chuan bi|mang theo|mang gi|"
+                      r"ho so gom|ho so can|thanh phan ho so|can nhung|can giay to|can gi|nop nhung gi|can co gi|bo ho so|giay to"),
+    ("ask_duration", r"bao lau|may ngay|bao nhieu ngay|mat bao lau|thoi gian giai quyet|thoi han giai quyet|bao gio co|bao gio thi co|"
+                     r"khi nao co|khi nao thi co|bao gio xong|khi nao xong|may hom|bao nhieu lau|thoi gian"),
+    ("ask_online", r"online|truc tuyen|qua mang|tren mang|dich vu cong|vneid|nop qua|qua buu dien|buu chinh|tai nha|khong can den"),
+    ("ask_agency", r"o dau|cho nao|noi nao|co quan nao|noi nop|nop o|lam o|den dau|di dau|xa hay huyen|huyen hay tinh|cap nao|ai giai quyet|ai cap"),
+    ("ask_steps", r"cac buoc|trinh tu|quy trinh|tung buoc|buoc nao|lam tu dau"),
+    ("ask_conditions", r"dieu kien|co duoc khong|duoc khong|co phai|tieu chuan|yeu cau gi|doi tuong nao|ai duoc|co can|phai co|bat buoc"),
+    ("ask_result", r"ket qua|nhan duoc gi|duoc cap gi|nhan lai gi|giay gi"),
+    ("ask_legal_basis", r"can cu|van ban|luat nao|nghi dinh|thong tu|quy dinh nao|theo quy dinh|dieu luat"),
+)
+_CUES = [(intent, re.compile(r"(?<![a-z0-9])(?:" + cues + r")(?![a-z0-9])")) for intent, cues in ATTRIBUTE_CUES]
+
+
+def _folded(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(nfc(text or "")).lower()).split())
+
+
+def attribute_intent(text: str) -> Optional[str]:
+    """The attribute intent a message's words ask for, or None when they name none."""
+    folded = _folded(text)
+    for intent, pattern in _CUES:
+        if pattern.search(folded):
+            return intent
+    return None

@@ -194,7 +194,12 @@ def _title_line(procedure: Procedure, with_level: bool = True) -> str:
 
 
 def source_line(procedure: Procedure) -> str:
-    """'Nguồn: <source_url> (cập nhật dd/mm/yyyy)'."""
+    """'Nguồn: <source_url> (dữ liệu lấy ngày dd/mm/yyyy)' for crawled records, else '(cập nhật dd/mm/yyyy)'.
+
+    A crawled record says when its data was taken from the source, not when it was imported here.
+    """
+    if procedure.taken:
+        return f"Nguồn: {procedure.source_url} (dữ liệu lấy từ nguồn ngày {procedure.taken:%d/%m/%Y})"
     return f"Nguồn: {procedure.source_url} (cập nhật {procedure.checked:%d/%m/%Y})"
 
 

@@ -339,6 +339,20 @@ def parse_levels(text: Optional[str]) -> List[str]:
     return list(dict.fromkeys(level for level in levels if level))
 
 
+# When each group of the national records was taken from dichvucong.gov.vn: the day the crawl's
+# output was committed to chatbot-tthc/chatbot_tthc (scripts/crawler/data/raw/<group>/, git history;
+# the crawl ran on or before it). Records of an unknown group say only the import day.
+SOURCE_DATES: Dict[str, dt.date] = {
+    "bo-cong-an": dt.date(2026, 6, 10),
+    "bo-tai-chinh": dt.date(2026, 6, 10),
+    "bo-tu-phap": dt.date(2026, 6, 10),
+    "bo-xay-dung": dt.date(2026, 6, 10),
+    "ngan-hang-nha-nuoc": dt.date(2026, 6, 10),
+    "bo-nong-nghiep-mt": dt.date(2026, 6, 10),
+    "toa-an-nhan-dan": dt.date(2026, 7, 17),
+}
+
+
 def convert(raw: Dict[str, Any], checked: dt.date, popularity: Optional[Dict[str, float]] = None) -> Dict[str, Any]:
     """One national record → one catalogue record (plain dict, not yet validated)."""
     code = (raw.get("ma_thu_tuc") or "").strip()
@@ -362,6 +376,9 @@ def convert(raw: Dict[str, Any], checked: dt.date, popularity: Optional[Dict[str
         "source_url": url,
         "checked": checked.isoformat(),
     }
+    taken = SOURCE_DATES.get(str(raw.get("source_group") or ""))
+    if taken:
+        record["taken"] = taken.isoformat()
     if url and url.startswith("https://") and any(channel["kind"] == "online" for channel in channels):
         record["online_url"] = url
     if popularity and code in popularity:

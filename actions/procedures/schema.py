@@ -147,6 +147,9 @@ class Procedure(Record):
     online_url: Optional[str] = Field(None, regex=r"^https://", description="where to submit online")
     source_url: str = Field(..., regex=r"^https?://", description="the official page this record follows")
     checked: dt.date = Field(..., description="date the record was last checked against its source")
+    taken: Optional[dt.date] = Field(
+        None, description="date the record's data was taken from its source (a crawl), when known; else `checked`"
+    )
     aliases: List[str] = Field(default_factory=list, description="names people use, e.g. sổ đỏ")
     popularity: Optional[float] = Field(None, ge=0, description="relative usage weight, higher = more used")
 

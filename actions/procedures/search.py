@@ -97,6 +97,7 @@ DEFAULT_WEIGHTS = {
 }
 POOL = 50  # candidates ranked per question
 EXACT_NAME_BONUS = 5.0
+_LEVEL_SUFFIX = re.compile(r"\bthuc hien (?:tai|o) cap (?:tinh|xa|huyen|trung uong|bo)\b")
 # Long messages tell a story, then ask: the asking sentence weighs more ("request_*" features).
 _SENTENCE_SPLIT = re.compile(r"[.!?;\n]+")
 _QUESTION_CUE = re.compile(
@@ -315,7 +316,8 @@ class ProcedureSearch:
             self._name_sets.append(set(name_words) | set(alias.split()))
         self._bm25 = BM25Index(corpus, k1=1.2, b=0.5)
         self._name_bigrams = [set(bigrams(name.split())) for name in names]
-        self._name_words = [frozenset(name.split()) for name in names]
+        self._name_words = [tuple(sorted(name.split())) for name in names]
+        self._core_words = [tuple(sorted(_LEVEL_SUFFIX.sub(" ", name).split())) for name in names]
         situations = [[canonical(text) for text in extra.situations] if extra else [] for extra in known]
         self._situations: Optional[BM25Index] = None
         if any(situations):
@@ -446,9 +448,7 @@ class ProcedureSearch:
             return []
         indices, features = found
         scores = self.ranker.score(features)
-        # A message that is exactly a procedure's name (every word of it, nothing else) means it.
-        asked = set(words)
-        scores = scores + EXACT_NAME_BONUS * np.asarray([self._name_words[index] == asked for index in indices])
+        scores = self._prefer_exact_names(tuple(sorted(words)), indices, scores)
         # Softmax over the pool: how much of the belief the engine puts on each candidate.
         shifted = np.exp(scores - scores.max())
         confidence = shifted / shifted.sum()
@@ -465,6 +465,24 @@ class ProcedureSearch:
             )
             for i in order
         ]
+
+    def _prefer_exact_names(self, asked: Tuple[str, ...], indices: List[int], scores: np.ndarray) -> np.ndarray:
+        """A message that is exactly a procedure's name (every word as often, nothing else) means it.
+        Words are compared with their counts: without accents "lại" and "lái" are one word, and
+        "Cấp lại giấy phép lái xe" has it twice where "Cấp giấy phép lái xe" has it once. When the
+        name is shared by the same procedure at several levels ("Cấp lại thẻ căn cước" and "… (thực
+        hiện tại cấp tỉnh)"), all of them rank equal, so that the citizen is asked which level."""
+        full = np.asarray([self._name_words[index] == asked for index in indices])
+        core = np.asarray([self._core_words[index] == asked for index in indices])
+        scores = scores + EXACT_NAME_BONUS * (full | core)
+        if core.sum() >= 2:  # nearly equal, in the ranker's order (the levels citizens use first)
+            members = np.flatnonzero(core)
+            order = members[np.argsort(-scores[members])]
+            top = float(scores[order[0]])
+            for rank, member in enumerate(order):
+                scores[member] = top - 0.01 * rank
+            scores = scores + 0.02 * full  # the one named with its level suffix, when typed so
+        return scores
 
     def candidates(
         self, words: Sequence[str], unknown: Sequence[str] = (), request_words: Optional[Sequence[str]] = None

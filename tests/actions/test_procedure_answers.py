@@ -1,6 +1,7 @@
 """Tests for actions/procedures/answers.py, on real records: the national import and data/procedures/."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import re
@@ -93,7 +94,10 @@ def assert_well_formed(procedure: Procedure, result: Answer, limit: int = 1000) 
     first_line = text.splitlines()[0]
     assert first_line.startswith("Thủ tục “")
     assert _words(procedure.name)[:40] in first_line
-    assert text.splitlines()[-1] == f"Nguồn: {procedure.source_url} (cập nhật {procedure.checked:%d/%m/%Y})"
+    if procedure.taken:  # a crawled record: the day its data was taken, never the import day
+        assert text.splitlines()[-1] == f"Nguồn: {procedure.source_url} (dữ liệu lấy từ nguồn ngày {procedure.taken:%d/%m/%Y})"
+    else:
+        assert text.splitlines()[-1] == f"Nguồn: {procedure.source_url} (cập nhật {procedure.checked:%d/%m/%Y})"
     assert len(text) <= limit
     for button in result.buttons:
         assert set(button) == {"title", "payload"} and button["title"]
@@ -437,3 +441,12 @@ def test_choose_keeps_at_most_five_distinct_procedures(national):
 
 def test_choose_with_nothing_to_choose():
     assert choose([], "ask_fee").buttons == []
+
+
+def test_imported_records_say_when_their_data_was_taken_not_the_import_day(national):
+    passport = national["1.001456"]  # Bộ Công an group, crawled by 10/06/2026; imported on CHECKED
+    assert passport.taken == dt.date(2026, 6, 10) and passport.checked != passport.taken
+    line = answer(passport, "ask_fee").text.splitlines()[-1]
+    assert line.endswith("(dữ liệu lấy từ nguồn ngày 10/06/2026)")
+    assert f"{passport.checked:%d/%m/%Y}" not in line
+

@@ -21,7 +21,7 @@ WEB_PORT ?= 8080
 export WEB_PORT
 export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 
-.PHONY: setup train model run shell test validate bench lock clean catalogue validate-catalogue screenshots
+.PHONY: setup train model run shell test validate bench lock clean catalogue validate-catalogue screenshots ranker nlu-knowledge
 
 setup: $(STAMP)
 
@@ -67,12 +67,22 @@ screenshots: model
 bench: setup
 	$(PY) bench/nlu.py
 	$(PY) bench/procedures.py
+	$(PY) bench/conversation.py
 	$(PY) bench/onestop.py
 	$(PY) bench/web.py
 
 # The national records (../shared) as a catalogue in the ignored runtime folder. Serve it with
 # `PROCEDURES_PATH=var/procedures/dvcqg.jsonl make run`.
 DVCQG ?= ../shared/datasets/dvcqg/procedures.jsonl.gz
+# Relearn the procedure ranker's weights (actions/procedures/ranker.json) from the dev and tuning
+# sets over the national records, after changing the engine's features or the knowledge files.
+ranker: setup
+	$(PY) bench/train_ranker.py
+
+# Regenerate data/nlu/procedure_names.yml from data/knowledge/procedure_aliases/ (then make train).
+nlu-knowledge: setup
+	$(PY) scripts/knowledge_to_nlu.py
+
 catalogue: setup
 	$(PY) -m actions.procedures import-dvcqg $(DVCQG) --out var/procedures/dvcqg.jsonl --coverage
 

@@ -317,6 +317,7 @@ class ProcedureSearch:
         self._bm25 = BM25Index(corpus, k1=1.2, b=0.5)
         self._name_bigrams = [set(bigrams(name.split())) for name in names]
         self._name_words = [tuple(sorted(name.split())) for name in names]
+        self._name_lengths = [math.log1p(len(name.split())) / 3.0 for name in names]
         self._core_words = [tuple(sorted(_LEVEL_SUFFIX.sub(" ", name).split())) for name in names]
         situations = [[canonical(text) for text in extra.situations] if extra else [] for extra in known]
         self._situations: Optional[BM25Index] = None
@@ -516,27 +517,37 @@ class ProcedureSearch:
         query_text = " ".join(words)
         query_bigrams = set(bigrams(list(words)))
         query_variants = set(_VARIANT_RE.findall(_NOT_A_VARIANT.sub(" ", query_text)))
+        # Everything below runs for each of the POOL candidates: locals and one IDF table.
+        weight_of = {word: self._idf.get(word, 0.0) for word in query_set | request_set}
+        weight = weight_of.__getitem__
+
+        def mass(shared: Set[str]) -> float:
+            return sum(map(weight, shared)) if shared else 0.0
+
+        name_sets, segments, alias_sets, variants_of = self._name_sets, self._segments, self._alias_sets, self._variants
         rows = []
         for index in indices:
-            name_set = self._name_sets[index]
-            recall = self._idf_share(query_set & name_set, query_weight)
-            precision = max(self._idf_share(query_set & part, weight) for part, weight in self._segments[index])
-            request_recall = self._idf_share(request_set & name_set, request_weight)
-            request_precision = max(self._idf_share(request_set & part, weight) for part, weight in self._segments[index])
+            name_set = name_sets[index]
+            parts = segments[index]
+            precision = max(mass(query_set & part) / part_weight for part, part_weight in parts)
+            request_precision = (
+                precision if request_set is query_set else max(mass(request_set & part) / part_weight for part, part_weight in parts)
+            )
             alias_recall, alias_precision = 0.0, 0.0
-            for alias_set, alias_weight in self._alias_sets[index]:
+            for alias_set, alias_weight in alias_sets[index]:
                 shared = query_set & alias_set
                 if shared:
-                    alias_recall = max(alias_recall, self._idf_share(shared, query_weight))
-                    alias_precision = max(alias_precision, self._idf_share(shared, alias_weight))
-            variants = self._variants[index]
+                    shared_mass = mass(shared)
+                    alias_recall = max(alias_recall, shared_mass / query_weight)
+                    alias_precision = max(alias_precision, shared_mass / alias_weight)
+            variants = variants_of[index]
             rows.append((
                 float(name_scores[index]) / top_name,
                 float(body[index]) / top_body if top_body > 0 else 0.0,
                 float(situation[index]) / top_situation if top_situation > 0 else 0.0,
-                recall,
+                mass(query_set & name_set) / query_weight,
                 precision,
-                request_recall,
+                mass(request_set & name_set) / request_weight,
                 request_precision,
                 alias_recall,
                 alias_precision,
@@ -547,9 +558,7 @@ class ProcedureSearch:
                 float(min(2, len(variants - query_variants))),
                 float(min(2, len(variants & query_variants))),
                 len(query_bigrams & self._name_bigrams[index]) / (len(query_bigrams) or 1),
-                math.log1p(len(self._names[index].split())) / 3.0,
+                self._name_lengths[index],
             ))
         return indices, np.asarray(rows, dtype=np.float64)
 
-    def _idf_share(self, words: Set[str], total: float) -> float:
-        return sum(self._idf.get(word, 0.0) for word in words) / total

@@ -16,8 +16,9 @@ Small talk, thanks and greetings are never overridden by the search (their words
 procedure names: "chào bán", "bãi bỏ"); a dossier lookup keeps its path when the message speaks of
 a dossier's progress; a dossier code still wins (DossierCodeRouter runs after this one).
 
-The attribute asked (fee, documents…) is the classifier's when it is confident about it, else read
-from the message's words (actions/procedures/attributes.py), else the overview. Thresholds were
+The attribute asked (fee, documents…) is the classifier's when it chose a procedure intent with at
+least `keep_confidence` (or any procedure intent with `attribute_confidence`), else read from the
+message's words (actions/procedures/attributes.py), else the overview. Thresholds were
 chosen on the NLU training data (no small-talk example may be routed) and the tuning set
 (bench/data/eval/set_a.yml); bench/nlu.py and bench/conversation.py measure them on held-out data.
 """
@@ -61,6 +62,8 @@ class ProcedureRouter(GraphComponent):
             "min_coverage": 0.5,
             "min_content_words": 2,
             "attribute_confidence": 0.95,
+            # A procedure intent chosen with this confidence (FallbackClassifier's threshold) is kept.
+            "keep_confidence": 0.5,
             "overridable_intents": [
                 "out_of_scope",
                 "deny",
@@ -107,7 +110,10 @@ class ProcedureRouter(GraphComponent):
         if not (routed and procedure_share >= self.config["procedure_share"]):
             if top["name"] not in self.overridable or not self._names_a_procedure(text, top["name"]):
                 return None
-        intent = self._attribute(text, ranking)
+        if top["name"] in PROCEDURE_INTENTS and top["confidence"] >= self.config["keep_confidence"]:
+            intent = top["name"]  # the classifier's confident choice stands (a near tie no longer falls back)
+        else:
+            intent = self._attribute(text, ranking)
         chosen = {"name": intent, "confidence": 1.0}
         message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(chosen)] + [item for item in ranking if item["name"] != intent], add_to_output=True)

@@ -65,3 +65,9 @@ def test_small_talk_dossier_lookups_and_out_of_scope_keep_their_path(router, tex
 def test_a_message_without_ranking_is_left_alone(router):
     msg = Message(data={"text": "đăng ký tạm trú"})
     assert router.route(msg) is None
+
+
+def test_a_near_tie_between_attributes_keeps_the_classifiers_choice_without_falling_back(router):
+    msg = message("mẫu đơn đăng ký khai sinh", [("ask_documents", 0.52), ("ask_forms", 0.47), ("greet", 0.01)])
+    assert router.route(msg) == "ask_documents"
+    assert msg.get("intent") == {"name": "ask_documents", "confidence": 1.0}

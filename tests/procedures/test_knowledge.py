@@ -99,3 +99,15 @@ def test_knowledge_finds_procedures_the_names_do_not_say(national):
             before = code in {hit.code for hit in without.search(situation, top=3)}
             gained += now - before
     assert gained >= 10
+
+
+def test_the_generated_nlu_examples_are_in_sync_with_the_knowledge():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "scripts/knowledge_to_nlu.py", "--check"], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr

@@ -4,7 +4,7 @@ The intent classifier learns procedure vocabulary from a few hundred hand-writte
 short fragment such as "khôi phục hộ chiếu" looked like "deny" to it. The reviewed aliases of
 data/knowledge/procedure_aliases/ (the names citizens use for the most used procedures) teach it
 that such fragments ask about a procedure. One alias per procedure, at most EXAMPLES, taken
-deterministically; the file is generated (`make nlu-knowledge`), and a test keeps it in sync.
+deterministically, every second one without diacritics; the file is generated (`make nlu-knowledge`), and a test keeps it in sync.
 
 Usage: .venv/bin/python scripts/knowledge_to_nlu.py [--check]
 """
@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from actions.procedures.knowledge import ALIASES_DIR, load_aliases  # noqa: E402
+from bot.nlu.vietnamese_text import fold  # noqa: E402
 
 OUT = ROOT / "data" / "nlu" / "procedure_names.yml"
 EXAMPLES = 150
@@ -40,6 +41,8 @@ def render() -> str:
                 break
     step = max(1, len(chosen) // EXAMPLES)
     examples = chosen[::step][:EXAMPLES]
+    # Every second one as people often type it: without diacritics.
+    examples = [fold(example) if index % 2 else example for index, example in enumerate(examples)]
     return HEADER + "".join(f"    - {example}\n" for example in examples)
 
 

@@ -183,10 +183,11 @@ def test_the_assistants_buttons_are_shown_and_work_on_both_transports(site, brow
     expect(page.locator(".lsa")).to_have_attribute("data-transport", "socket" if transport == "socket.io" else "rest")
     expect(page.locator(".status")).to_be_hidden()  # the fallback is not announced as an error
 
-    # A choice between procedures, then the attribute buttons of the chosen one.
+    # A choice between sibling procedures (asked what tells them apart), then the attribute
+    # buttons of the chosen one.
     choice = ask(page, "thủ tục giấy phép lái xe")
-    expect(choice).to_contain_text("Bạn muốn hỏi thủ tục nào")
-    overview = press(page, choice, "Đổi giấy phép lái xe")
+    expect(choice).to_contain_text("Bạn cần làm lại vì mất, hỏng hay đổi hoặc sửa thông tin?")
+    overview = press(page, choice, "Đổi, sửa thông tin")
     expect(overview).to_contain_text("Đổi giấy phép lái xe")
     fee = press(page, overview, "Lệ phí")
     expect(fee).to_contain_text("lệ phí")

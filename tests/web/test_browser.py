@@ -185,10 +185,10 @@ def test_the_assistants_buttons_are_shown_and_work_on_both_transports(site, brow
 
     # A choice between sibling procedures (asked what tells them apart), then the attribute
     # buttons of the chosen one.
-    choice = ask(page, "thủ tục giấy phép lái xe")
-    expect(choice).to_contain_text("Bạn cần làm lại vì mất, hỏng hay đổi hoặc sửa thông tin?")
-    overview = press(page, choice, "Đổi, sửa thông tin")
-    expect(overview).to_contain_text("Đổi giấy phép lái xe")
+    choice = ask(page, "làm căn cước")
+    expect(choice).to_contain_text("Bạn cần đổi hoặc sửa thông tin, làm lần đầu hay làm lại vì mất, hỏng?")
+    overview = press(page, choice, "Làm lần đầu")
+    expect(overview).to_contain_text("Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên")
     fee = press(page, overview, "Lệ phí")
     expect(fee).to_contain_text("lệ phí")
     expect(fee.get_by_role("button", name="Thời gian", exact=True)).to_be_visible()

@@ -64,11 +64,14 @@ class ActionAnswerProcedure(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        return self.respond(dispatcher, tracker, _intent(tracker))
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str) -> List[Dict[Text, Any]]:
+        """Answer `intent` (overview or one attribute) about the procedure the latest message names."""
         service = procedure_service()
         if service is None:
             _unavailable(dispatcher)
             return []
-        intent = _intent(tracker)
         text = tracker.latest_message.get("text") or ""
         current = service.catalogue.get(tracker.get_slot(PROCEDURE_SLOT) or "")
 

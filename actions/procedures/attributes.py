@@ -48,3 +48,14 @@ def attribute_intent(text: str) -> Optional[str]:
         if pattern.search(folded):
             return intent
     return None
+
+
+# How staff process a dossier ("cán bộ một cửa", "thụ lý", "phân công"), not what a citizen must do.
+_STAFF_WORK = re.compile(
+    r"(?<![a-z0-9])(?:can bo|noi bo|thu ly|phan cong|trinh ky|ky duyet|chuyen xu ly|bo phan mot cua|tiep nhan ho so)(?![a-z0-9])"
+)
+
+
+def asks_about_staff_work(text: str) -> bool:
+    """Whether a message asks how civil servants handle a dossier (their internal process)."""
+    return bool(_STAFF_WORK.search(_folded(text)))

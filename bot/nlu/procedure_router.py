@@ -10,11 +10,17 @@ FallbackClassifier and routes a message to a procedure intent when
    than any other intent; or
 2. the classifier chose an intent that a procedure question is often mistaken for
    (`overridable_intents`) and the catalogue's search finds a procedure whose name the message
-   covers well (`min_name_share` of the name, `min_coverage` of the message's words).
+   covers well (`min_name_share` of the name, `min_coverage` of the message's words); or
+3. the message is a long story (`long_message_words` or more) that the classifier did not place
+   with confidence (or placed in an overridable intent), and the search, reading the sentence
+   that asks, is sure of one procedure (`long_min_confidence`) whose name it asks for
+   (`long_min_name_share`): the story's context words pull the coverage under rule 2's gate.
 
 Small talk, thanks and greetings are never overridden by the search (their words appear in
 procedure names: "chào bán", "bãi bỏ"); a dossier lookup keeps its path when the message speaks of
-a dossier's progress; a dossier code still wins (DossierCodeRouter runs after this one).
+a dossier's progress; a civil servant's question about their own work (who handles, assigns,
+signs) stays an internal-process question; a dossier code still wins (DossierCodeRouter runs
+after this one).
 
 The attribute asked (fee, documents…) is the classifier's when it chose a procedure intent with at
 least `keep_confidence` (or any procedure intent with `attribute_confidence`), else read from the
@@ -35,7 +41,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.procedures.attributes import OVERVIEW_INTENT, PROCEDURE_INTENTS, attribute_intent
+from actions.procedures.attributes import OVERVIEW_INTENT, PROCEDURE_INTENTS, asks_about_staff_work, attribute_intent
 from actions.procedures.search import normalize
 from actions.procedures.service import procedure_service
 
@@ -46,6 +52,8 @@ _DOSSIER_PROGRESS = re.compile(
     r"\b(tra cuu|tinh trang|tien do|den dau|xong chua|da xong|duyet chua|ma ho so|so ho so|bien nhan|giay hen|"
     r"ho so cua (toi|minh|em|tui|chau|con))\b"
 )
+# Never overridden: their words appear in procedure names ("chào bán", "bãi bỏ").
+_SOCIAL_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge"})
 ROUTED_BY = "ProcedureRouter"
 
 
@@ -61,6 +69,11 @@ class ProcedureRouter(GraphComponent):
             "min_name_share": 0.6,
             "min_coverage": 0.5,
             "min_content_words": 2,
+            "long_message_words": 30,
+            "long_min_confidence": 0.7,
+            "long_min_name_share": 0.5,
+            # FallbackClassifier's threshold: below it the classifier's guess would not be used.
+            "fallback_threshold": 0.5,
             "attribute_confidence": 0.95,
             # A procedure intent chosen with this confidence (FallbackClassifier's threshold) is kept.
             "keep_confidence": 0.5,
@@ -105,10 +118,12 @@ class ProcedureRouter(GraphComponent):
         if not text.strip() or not ranking:
             return None
         top = ranking[0]
+        if self._keeps_its_path(normalize(text), top["name"]):
+            return None
         procedure_share = sum(item["confidence"] for item in ranking if item["name"] in PROCEDURE_INTENTS)
         routed = top["name"] in PROCEDURE_INTENTS or procedure_share > top["confidence"]
         if not (routed and procedure_share >= self.config["procedure_share"]):
-            if top["name"] not in self.overridable or not self._names_a_procedure(text, top["name"]):
+            if not (self._names_a_procedure(text, top) or self._long_story_names_a_procedure(text, top)):
                 return None
         if top["name"] in PROCEDURE_INTENTS and top["confidence"] >= self.config["keep_confidence"]:
             intent = top["name"]  # the classifier's confident choice stands (a near tie no longer falls back)
@@ -119,9 +134,13 @@ class ProcedureRouter(GraphComponent):
         message.set(INTENT_RANKING_KEY, [dict(chosen)] + [item for item in ranking if item["name"] != intent], add_to_output=True)
         return intent
 
-    def _names_a_procedure(self, text: str, intent: str) -> bool:
-        folded = normalize(text)
+    def _keeps_its_path(self, folded: str, intent: str) -> bool:
         if intent == "lookup_dossier" and _DOSSIER_PROGRESS.search(folded):
+            return True
+        return intent == "ask_internal_process" and asks_about_staff_work(folded)
+
+    def _names_a_procedure(self, text: str, top: Dict[str, Any]) -> bool:
+        if top["name"] not in self.overridable or self._keeps_its_path(normalize(text), top["name"]):
             return False
         service = procedure_service()
         if service is None:
@@ -131,6 +150,18 @@ class ProcedureRouter(GraphComponent):
             return False
         hits = service.engine.search_words(query.words, top=1, unknown=query.unknown)
         return bool(hits) and hits[0].precision >= self.config["min_name_share"] and hits[0].coverage >= self.config["min_coverage"]
+
+    def _long_story_names_a_procedure(self, text: str, top: Dict[str, Any]) -> bool:
+        if len(text.split()) < self.config["long_message_words"] or top["name"] in _SOCIAL_INTENTS:
+            return False
+        unsure = top["confidence"] < self.config["fallback_threshold"]
+        if not (top["name"] in self.overridable or unsure) or self._keeps_its_path(normalize(text), top["name"]):
+            return False
+        service = procedure_service()
+        if service is None:
+            return False
+        hits = service.engine.search(text, top=1)
+        return bool(hits) and hits[0].confidence >= self.config["long_min_confidence"] and hits[0].precision >= self.config["long_min_name_share"]
 
     def _attribute(self, text: str, ranking: List[Dict[str, Any]]) -> str:
         best = next((item for item in ranking if item["name"] in PROCEDURE_INTENTS), None)

@@ -57,3 +57,24 @@ def test_default_fallback_gives_the_hotline_and_reverts_the_message():
     assert "1800 1096" in message["text"]
     assert "Thứ Hai" in message["text"]
     assert events == [{"event": "rewind", "timestamp": None}]
+
+
+def test_ask_affirmation_offers_the_procedures_the_message_names():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "request_human", "confidence": 0.3},
+               {"name": "ask_fee", "confidence": 0.2}, {"name": "greet", "confidence": 0.1}]
+    messages, _ = run(ActionDefaultAskAffirmation(), make_tracker("cap lai the can cuoc mat bao nhieu tien", "nlu_fallback", ranking))
+    (message,) = messages
+    payloads = [b["payload"] for b in message["buttons"]]
+    # The attribute comes from the words ("bao nhiêu tiền"); the codes from the catalogue.
+    procedure_buttons = [p for p in payloads if p.startswith("/ask_fee{")]
+    assert procedure_buttons and all("procedure_code" in p for p in procedure_buttons)
+    assert message["buttons"][0]["title"].startswith("Cấp lại thẻ căn cước")
+    assert payloads[-1] == "/out_of_scope"
+    assert len(payloads) <= 4
+    assert "thủ tục" in message["text"]
+
+
+def test_ask_affirmation_offers_no_procedure_for_chatter():
+    messages, _ = run(ActionDefaultAskAffirmation(), make_tracker("hmm ok", "nlu_fallback", RANKING))
+    (message,) = messages
+    assert not any("procedure_code" in b["payload"] for b in message["buttons"])

@@ -47,7 +47,7 @@ STOP_PHRASES = (
 )
 # Single words only when no procedure name uses their folded form: "ban" (bản sao, bán),
 # "sao" (bản sao), "hoi" (thu hồi), "chi" (chi nhánh), "nha" (nhà), "vay" (vay vốn) stay.
-STOPWORDS = frozenset("a ah oi nhe nhi ha em tui gi j nao ko k hok kg dc giup xin ntn voi".split())
+STOPWORDS = frozenset("a ah oi nhe nhi ha em tui gi j nao ko k hok kg dc giup xin ntn voi nhung".split())
 # Words that only say which attribute is asked ("lệ phí", "mất bao lâu"): not part of the name.
 ATTRIBUTE_PHRASES = (
     "het bao nhieu tien", "mat bao nhieu tien", "nop tien", "mat bao lau", "mat bao nhieu", "mat phi", "mat tien", "mat may ngay", "co mat phi", "le phi",

@@ -293,6 +293,13 @@ def test_analysis_repairs_typos_to_catalogue_words(national_search):
     assert query.unknown == ()
 
 
+def test_function_words_are_not_repaired_into_procedure_words(national_search):
+    # "những" folds to "nhung" (velvet antler in the catalogue) and is close to "nhượng" (transfer).
+    query = national_search.analyse("đăng ký khai sinh làm những bước nào")
+    assert not {"nhung", "nhuong"} & set(query.words)  # nor "nhung" (velvet antler) itself
+    assert {"dang", "ky", "khai", "sinh"} <= set(query.words)
+
+
 def test_analysis_keeps_words_it_cannot_place_apart(national_search):
     query = national_search.analyse("đăng ký nuôi xyzzyqwv")
     assert "xyzzyqwv" in query.unknown

@@ -163,6 +163,15 @@ def _rewrite_pattern(rewrites: Sequence[Tuple[str, str]]) -> Optional[re.Pattern
 
 
 _VOWELS = set("aeiou")  # "y" too often ends an abbreviation (BHYT)
+# Folded, "lái xe" (drive) and "lại" (again) are one word: "giấy phép lái xe" would half-match
+# every "Cấp lại …". After the words that only go with driving, it becomes one token, in names
+# and questions alike ("đăng ký lại xe", re-register a vehicle, keeps its "lại").
+_DRIVING = re.compile(r"\b(phep|dao tao|sat hach|hoc|tap|day|thuc hanh|giao vien|bang) lai xe\b")
+
+
+def join_driving(text: str) -> str:
+    """'giay phep lai xe' -> 'giay phep laixe' (folded text)."""
+    return _DRIVING.sub(r"\1 laixe", text)
 
 
 def _is_abbreviation(phrase: str) -> bool:
@@ -293,7 +302,8 @@ class ProcedureSearch:
 
         def canonical(text: str) -> str:
             text = normalize(text)
-            return abbreviation_re.sub(lambda match: abbreviations[match.group(1)], text) if abbreviation_re else text
+            text = abbreviation_re.sub(lambda match: abbreviations[match.group(1)], text) if abbreviation_re else text
+            return join_driving(text)
 
         # "Thủ tục đăng ký khai sinh" is named "đăng ký khai sinh" by everyone.
         names = [_NAME_PREFIX.sub("", canonical(procedure.name)) for procedure in self.procedures]
@@ -406,6 +416,7 @@ class ProcedureSearch:
                 content = short.sub(full, content)
         if self._rewrite_re is not None:
             content = self._rewrite_re.sub(lambda match: self.rewrites[match.group(1)], content)
+        content = join_driving(content)
         normalized = content
         content = self._stop_re.sub(" ", content)
         words, unknown = [], []

@@ -300,6 +300,20 @@ def test_function_words_are_not_repaired_into_procedure_words(national_search):
     assert {"dang", "ky", "khai", "sinh"} <= set(query.words)
 
 
+def test_driving_is_one_word_and_again_keeps_its_own(national_search):
+    from actions.procedures.search import join_driving
+
+    assert join_driving("cap lai giay phep lai xe") == "cap lai giay phep laixe"
+    assert join_driving("dang ky lai xe") == "dang ky lai xe"  # re-register a vehicle
+    query = national_search.analyse("giấy phép lái xe")
+    assert "lai" not in query.words and "laixe" in query.words
+
+
+def test_an_aircraft_licence_is_not_a_driving_licence(national_search):
+    hits = national_search.search("muốn có bằng lái máy bay thì làm sao", top=1)
+    assert hits and "tàu bay" in hits[0].name and "lái xe" not in hits[0].name
+
+
 def test_analysis_keeps_words_it_cannot_place_apart(national_search):
     query = national_search.analyse("đăng ký nuôi xyzzyqwv")
     assert "xyzzyqwv" in query.unknown

@@ -7,6 +7,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.placeholders import ActionInternalProcess
 from actions.procedure_actions import PROCEDURE_SLOT, ActionAnswerProcedure, procedure_service
 
 
@@ -15,9 +16,9 @@ def tracker(text: str, intent: str, slot: Optional[str] = None, entities: Option
     return Tracker("citizen", {PROCEDURE_SLOT: slot}, latest, [], False, None, {}, "action_listen")
 
 
-def run(text: str, intent: str, slot: Optional[str] = None, entities=None):
+def run(text: str, intent: str, slot: Optional[str] = None, entities=None, action=None):
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionAnswerProcedure().run(dispatcher, tracker(text, intent, slot, entities), {}))
+    events = asyncio.run((action or ActionAnswerProcedure()).run(dispatcher, tracker(text, intent, slot, entities), {}))
     assert len(dispatcher.messages) == 1
     return dispatcher.messages[0], events
 
@@ -98,3 +99,28 @@ def test_bad_input_gets_a_polite_answer(text):
     message, _ = run(text, "ask_fee")
     assert message["text"]
     assert "Traceback" not in message["text"]
+
+
+# --- questions the classifier took for a civil servant's internal one -------------------------
+
+
+def test_a_citizens_question_taken_for_an_internal_one_is_answered_from_the_catalogue(catalogue):
+    text = "công ty em muốn đăng ký thay đổi địa chỉ trụ sở chính thì nộp hồ sơ ở đâu"
+    message, events = run(text, "ask_internal_process", action=ActionInternalProcess())
+    code = slot_value(events)
+    assert code is not None and "trụ sở chính" in catalogue.get(code).name
+    assert "Cơ quan" in message["text"] or "nộp" in message["text"].lower()  # the agency, not the overview
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cán bộ một cửa chuyển hồ sơ đăng ký khai sinh sang phòng chuyên môn thế nào",
+        "phân công thụ lý hồ sơ đăng ký kết hôn trên hệ thống",
+        "quy trình nội bộ xử lý văn bản đến",
+    ],
+)
+def test_staff_work_and_unknown_processes_get_the_staff_mode_notice(text):
+    message, events = run(text, "ask_internal_process", action=ActionInternalProcess())
+    assert slot_value(events) is None
+    assert "cán bộ đã đăng nhập" in message["text"]

@@ -7,12 +7,14 @@ and long cells are shortened, and the rest is left to the official page.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from actions.procedures.clarify import clarify
+from actions.procedures.fees import fee_today, read_fee
 from actions.procedures.schema import (
     CHANNEL_LABELS,
     LEVEL_LABELS,
@@ -284,9 +286,34 @@ def _duration_text(channel: Channel) -> Optional[str]:
     return channel.duration.text if channel.duration else None
 
 
-def _fee(procedure: Procedure, limits: _Limits) -> List[str]:
-    lines = _per_channel(procedure, "Phí, lệ phí", _fee_text, limits)
-    return lines or [missing(TOPICS["fee"])]
+def _fee_lines(channel: Channel, today: dt.date, limits: _Limits) -> Optional[str]:
+    """A channel's fee as it applies today (see fees.fee_today), one text; None when unknown."""
+    text = _usable(_fee_text(channel))
+    if not text:
+        return None
+    amount = channel.fee.amount_vnd if channel.fee else None
+    lines = fee_today(text, amount, today, chars=limits.chars).lines
+    return ". ".join(lines) if lines else None
+
+
+def _fee(procedure: Procedure, limits: _Limits, today: Optional[dt.date] = None) -> List[str]:
+    today = today or dt.date.today()
+    channels = _channels(procedure)
+    values = [(channel, _fee_lines(channel, today, limits)) for channel in channels]
+    if not any(text for _, text in values):
+        return [missing(TOPICS["fee"])]
+    groups: Dict[Optional[str], List[str]] = {}
+    for channel, text in values:
+        groups.setdefault(text, []).append(CHANNEL_LABELS[channel.kind])
+    if len(groups) == 1:
+        (text, kinds), = groups.items()
+        lines = [f"Phí, lệ phí ({_join_words(kinds)}): {text}"]
+    else:
+        lines = ["Phí, lệ phí:"]
+        lines += [f"- {_capitalise(_join_words(kinds))}: {text or UNKNOWN}" for text, kinds in groups.items()]
+    if any(channel.fee and any(reading.dated for reading in read_fee(channel.fee.text)) for channel in channels):
+        lines.append(f"(Mức thu theo quy định áp dụng ngày {today:%d/%m/%Y}, theo ghi chú của danh mục.)")
+    return lines
 
 
 def _duration(procedure: Procedure, limits: _Limits) -> List[str]:
@@ -334,11 +361,11 @@ def _online(procedure: Procedure, limits: _Limits) -> List[str]:
             f"nộp cụ thể; bạn xem {OFFICIAL_PAGE}."
         ]
     duration = _usable(channel.duration.text) if channel.duration else None
-    fee = _usable(channel.fee.text) if channel.fee else None
+    fee = _fee_lines(channel, dt.date.today(), limits)
     if duration:
         lines.append(f"Thời gian giải quyết khi nộp trực tuyến: {shorten(duration, limits.chars)}")
     if fee:
-        lines.append(f"Phí, lệ phí khi nộp trực tuyến: {shorten(fee, limits.chars)}")
+        lines.append(f"Phí, lệ phí khi nộp trực tuyến: {fee}")
     return lines
 
 

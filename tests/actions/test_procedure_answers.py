@@ -106,15 +106,17 @@ def assert_well_formed(procedure: Procedure, result: Answer, limit: int = 1000) 
 # --- fee and duration --------------------------------------------------------------------
 
 
-def test_passport_fee_is_given_per_channel(national):
+def test_passport_fee_is_given_per_channel_as_it_applies_today(national):
+    # The record's online rate (160,000 đồng) is a reduction that ended on 31/12/2023.
     passport = national["1.001456"]
     text = answer(passport, "ask_fee").text
     assert text.startswith("Thủ tục “Cấp hộ chiếu phổ thông ở trong nước")
     direct = next(line for line in text.splitlines() if "200,000" in line)
-    online = next(line for line in text.splitlines() if "160,000" in line)
-    assert "nộp trực tiếp" in direct.lower()
-    assert "nộp trực tuyến" in online.lower()
-    assert text.count("200,000") == 1 and text.count("160,000") == 1  # online and postal agree: said once
+    online = next(line for line in text.splitlines() if "160.000 đồng" in line)
+    assert "nộp trực tiếp" in direct.lower() and "400.000" in direct  # the re-issue case is stated
+    assert "nộp trực tuyến" in online.lower() and "chỉ áp dụng đến hết ngày 31/12/2023" in online
+    assert "qua bưu chính" in online.lower()  # online and postal agree: said once
+    assert f"áp dụng ngày {dt.date.today():%d/%m/%Y}" in text
     assert_well_formed(passport, answer(passport, "ask_fee"))
 
 

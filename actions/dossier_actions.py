@@ -21,6 +21,7 @@ from rasa_sdk.types import DomainDict
 from actions.onestop.codes import CODE_EXAMPLE, read_dossier_code, read_phone_last_digits
 from actions.onestop.guard import AttemptGuard
 from actions.onestop.model import Dossier
+from actions.onestop.next_step import CONTEXT_SLOT, context_of
 from actions.onestop.replies import DEFAULT_SYSTEM_NAME, status_reply
 from actions.onestop.sources import FOUND, NOT_FOUND, DossierSource, source_from_env
 from actions.settings import service_centre
@@ -201,6 +202,16 @@ async def _verified_dossier(conversation: str, code: Optional[str]) -> Tuple[Opt
     return (result.dossier if result.status == FOUND else None), True
 
 
+def _thread_events(tracker: Tracker, dossier: Dossier) -> List[EventType]:
+    """The dossier's procedure becomes the one under discussion ("lệ phí bao nhiêu?" is about it)."""
+    from actions.procedures.conversation import ProcedureState
+
+    if not dossier.MaTTHC:
+        return []
+    state = ProcedureState.from_slots(tracker.get_slot).answered(dossier.MaTTHC, "ask_procedure")
+    return [SlotSet(name, value) for name, value in state.slots().items()]
+
+
 def clear_lookup_slots() -> List[EventType]:
     """Forget the code, the digits and the outcome (ready for another dossier)."""
     return [SlotSet("dossier_code", None), SlotSet("dossier_phone", None), SlotSet("dossier_outcome", None)]
@@ -230,6 +241,7 @@ class ActionLookupDossier(Action):
                     system_name=centre.onestop_system or DEFAULT_SYSTEM_NAME,
                 )
                 dispatcher.utter_message(text=text, buttons=[ANOTHER_DOSSIER_BUTTON])
+                return clear_lookup_slots() + [SlotSet(CONTEXT_SLOT, context_of(dossier))] + _thread_events(tracker, dossier)
             elif granted:
                 dispatcher.utter_message(text=unavailable_message())
             else:  # "verified" said by a slot, a payload or a forged tracker: no grant, nothing shown

@@ -5,7 +5,7 @@ import json
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import ActiveLoop, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.procedures.answers import procedure_payload, shorten
@@ -74,6 +74,11 @@ class ActionDefaultAskAffirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        from actions.procedure_actions import answer_in_thread
+
+        answered = answer_in_thread(dispatcher, tracker)
+        if answered is not None:  # the conversation's thread placed the message: no "did you mean"
+            return answered + [ActiveLoop(None)]
         labels = intent_labels()
         entities = tracker.latest_message.get("entities") or []
         procedures = likeliest_procedures(tracker.latest_message.get("text") or "")

@@ -15,18 +15,26 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.procedures.answers import ATTRIBUTE_INTENTS, OVERVIEW_INTENT, answer, choose, procedure_payload, shorten
+from actions.onestop.next_step import CONTEXT_SLOT, asks_what_now, next_step_response
+from actions.procedures.answers import (
+    ATTRIBUTE_INTENTS,
+    OVERVIEW_INTENT,
+    answer,
+    answer_parts,
+    choose,
+    procedure_payload,
+    shorten,
+)
+from actions.procedures.attributes import attribute_intents
+from actions.procedures.conversation import PROCEDURE_SLOT, ProcedureState, resolve
+from actions.procedures.knowledge import outside_topic
 from actions.procedures.schema import Procedure
 from actions.procedures.search import normalize
-from actions.procedures.service import ProcedureService, decide, procedure_service
+from actions.procedures.service import ProcedureService, procedure_service
 from actions.settings import service_centre
 
 logger = logging.getLogger(__name__)
 
-PROCEDURE_SLOT = "procedure_code"
-# A message with fewer distinct content words than this, in a conversation that is already
-# about a procedure, is a follow-up ("còn lệ phí thì sao?"), not a new search.
-MIN_NEW_TOPIC_WORDS = 2
 BROWSE_LIMIT = 8
 BROWSE_NAME_CHARS = 90  # a phone screen shows a list of short lines
 _BROWSE = re.compile(r"\b(nhung|cac|danh sach|liet ke|co may)\s+(thu tuc|dich vu cong|loai thu tuc)\b")
@@ -51,6 +59,10 @@ def _intent(tracker: Tracker) -> str:
     return name if name in ATTRIBUTE_INTENTS or name == OVERVIEW_INTENT else OVERVIEW_INTENT
 
 
+def _slot_events(state: ProcedureState) -> List[Dict[Text, Any]]:
+    return [SlotSet(name, value) for name, value in state.slots().items()]
+
+
 def _entity_code(tracker: Tracker) -> Optional[str]:
     return next(iter(tracker.get_latest_entity_values(PROCEDURE_SLOT)), None)
 
@@ -67,40 +79,59 @@ class ActionAnswerProcedure(Action):
         return self.respond(dispatcher, tracker, _intent(tracker))
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str) -> List[Dict[Text, Any]]:
-        """Answer `intent` (overview or one attribute) about the procedure the latest message names."""
+        """Answer `intent` (overview or attributes) about the procedure the message means in this conversation."""
         service = procedure_service()
         if service is None:
             _unavailable(dispatcher)
             return []
         text = tracker.latest_message.get("text") or ""
-        current = service.catalogue.get(tracker.get_slot(PROCEDURE_SLOT) or "")
+        state = ProcedureState.from_slots(tracker.get_slot)
+        asked = attribute_intents(text)
+        intents = asked if len(asked) > 1 else [intent if intent != OVERVIEW_INTENT or not asked else asked[0]]
 
         chosen = service.catalogue.get(_entity_code(tracker) or "")
         if chosen:  # a button the citizen pressed, or a code they typed
-            return self._answer(dispatcher, chosen, intent)
+            return self._answer(dispatcher, chosen, intents, state, text)
         if _BROWSE.search(normalize(text)):
             return self._browse(dispatcher, service, text)
-
-        query = service.engine.analyse(text)
-        follow_up = current is not None and len(set(query.words)) < MIN_NEW_TOPIC_WORDS
-        hits = [] if follow_up else decide(service.engine.search(text, top=5))
-        if follow_up or (current is not None and not hits):
-            return self._answer(dispatcher, current, intent)
-        if not hits:
-            return self._not_found(dispatcher, service, text)
-        close = hits
-        if len(close) > 1:
-            procedures = [service.catalogue.get(hit.code) for hit in close]
-            reply = choose([procedure for procedure in procedures if procedure], intent)
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        outside = outside_topic(normalize(text))
+        if outside is not None:
+            dispatcher.utter_message(response="utter_outside_procedures", pointer=outside.text)
             return []
-        return self._answer(dispatcher, service.catalogue.get(hits[0].code), intent)
+
+        resolution = resolve(service.engine, service.catalogue, text, state)
+        context = tracker.get_slot(CONTEXT_SLOT)
+        if context and resolution.kind == "follow_up" and asks_what_now(text):
+            step = next_step_response(context)
+            if step is not None:
+                dispatcher.utter_message(**step)
+                return []
+        if resolution.procedure is not None:
+            if resolution.kind == "picked" and not asked and intent == OVERVIEW_INTENT and state.attribute:
+                intents = [state.attribute]  # "cái thứ hai" answers the question asked with the choices
+            events = self._answer(dispatcher, resolution.procedure, intents, state, text)
+            if context and resolution.kind != "follow_up":
+                events.append(SlotSet(CONTEXT_SLOT, None))
+            return events
+        if resolution.choices:
+            procedures = list(resolution.choices)
+            reply = choose(procedures, intents[0])
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            offered = state.offered([procedure.code for procedure in procedures[: len(reply.buttons)]], intents[0])
+            return _slot_events(offered)
+        return self._not_found(dispatcher, service, text)
 
     @staticmethod
-    def _answer(dispatcher: CollectingDispatcher, procedure: Procedure, intent: str) -> List[Dict[Text, Any]]:
-        reply = answer(procedure, intent)
+    def _answer(
+        dispatcher: CollectingDispatcher,
+        procedure: Procedure,
+        intents: List[str],
+        state: Optional[ProcedureState] = None,
+        hint: str = "",
+    ) -> List[Dict[Text, Any]]:
+        reply = answer_parts(procedure, intents, hint) if len(intents) > 1 else answer(procedure, intents[0], hint)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-        return [SlotSet(PROCEDURE_SLOT, procedure.code)]
+        return _slot_events((state or ProcedureState()).answered(procedure.code, intents[0]))
 
     @staticmethod
     def _browse(dispatcher: CollectingDispatcher, service: ProcedureService, text: str) -> List[Dict[Text, Any]]:
@@ -144,6 +175,47 @@ class ActionAnswerProcedure(Action):
         message += f". Bạn cũng có thể tra cứu tại {portal}."
         buttons = [{"title": f"Thủ tục về {field}", "payload": f"có những thủ tục nào về {field}"} for field in fields]
         dispatcher.utter_message(text=message, buttons=buttons)
+        return []
+
+
+def answer_in_thread(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """For a message the classifier could not place: answer it when the conversation's thread does.
+
+    A typed pick among offered choices ("cái thứ hai"), "what now?" after a dossier status, or an
+    attribute question about the procedure under discussion. None when the thread does not help.
+    """
+    service = procedure_service()
+    text = tracker.latest_message.get("text") or ""
+    if service is None or not text.strip():
+        return None
+    state = ProcedureState.from_slots(tracker.get_slot)
+    if not (state.choices or state.current or tracker.get_slot(CONTEXT_SLOT)):
+        return None
+    resolution = resolve(service.engine, service.catalogue, text, state)
+    asked = attribute_intents(text)
+    if resolution.kind == "picked":
+        return ActionAnswerProcedure().respond(dispatcher, tracker, OVERVIEW_INTENT)
+    if resolution.kind == "follow_up" and tracker.get_slot(CONTEXT_SLOT) and asks_what_now(text):
+        return ActionAnswerProcedure().respond(dispatcher, tracker, OVERVIEW_INTENT)
+    if resolution.kind in ("follow_up", "back", "sibling") and (asked or resolution.kind != "follow_up"):
+        return ActionAnswerProcedure().respond(dispatcher, tracker, asked[0] if asked else OVERVIEW_INTENT)
+    return None
+
+
+class ActionInformOutOfContext(Action):
+    """A bare answer ("2", "cái thứ hai", "xe máy") outside the dossier form: a pick among offered
+    procedures when there are some, else the explanation that the information has no use here."""
+
+    def name(self) -> Text:
+        return "action_inform_out_of_context"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        answered = answer_in_thread(dispatcher, tracker)
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(response="utter_inform_out_of_context")
         return []
 
 

@@ -302,3 +302,54 @@ def test_the_chat_socket_accepts_only_the_configured_origins(stack):
     port = stack.env.get("WEB_PORT", "8080")
     assert handshake(f"http://127.0.0.1:{port}") == 200
     assert handshake("https://evil.example") == 400
+
+
+# --- the conversation's thread (actions/procedures/conversation.py, bot/policies/procedure_thread.py)
+
+
+def test_a_typed_pick_among_offered_choices_answers_the_question_asked(stack):
+    offered = stack.say("thread-1", "cấp lại thẻ căn cước cần giấy tờ gì")
+    buttons = offered[0]["buttons"]
+    assert len(buttons) >= 2
+    code = json.loads(buttons[1]["payload"][buttons[1]["payload"].index("{"):])["procedure_code"]
+    # A follow-up while choosing keeps the choices (asked again, not a new search).
+    again = stack.say("thread-1", "mấy ngày thì có")
+    assert [button["payload"].split("{")[1] for button in again[0]["buttons"]] == \
+        [button["payload"].split("{")[1] for button in buttons]
+    picked = stack.say("thread-1", "cái thứ hai")
+    assert picked[0]["text"].startswith("Thủ tục “") and "căn cước" in picked[0]["text"].lower()
+    assert "Thời gian giải quyết" in picked[0]["text"]  # the question asked with the choices
+    assert stack.tracker("thread-1")["slots"]["procedure_code"] == code
+
+
+def test_a_leftover_word_does_not_leave_the_procedure_and_a_sibling_is_found(stack):
+    stack.say("thread-2", "đổi giấy phép lái xe")
+    follow = stack.say("thread-2", "bao lâu có bằng")
+    assert "Đổi giấy phép lái xe" in follow[0]["text"] and "thời gian giải quyết" in follow[0]["text"].lower()
+    sibling = stack.say("thread-2", "thế còn cấp lại thì sao?")
+    assert "Cấp lại giấy phép lái xe" in sibling[0]["text"]
+    back = stack.say("thread-2", "quay lại cái đổi bằng lúc nãy, lệ phí bao nhiêu")
+    assert "Đổi giấy phép lái xe" in back[0]["text"] and "lệ phí" in back[0]["text"].lower()
+    slots = stack.tracker("thread-2")["slots"]
+    assert slots["procedure_code"] == "3.000347" and slots["procedure_history"] == ["3.000348"]
+
+
+def test_a_two_part_question_gets_both_parts(stack):
+    reply = texts(stack.say("thread-3", "đăng ký khai sinh cần giấy tờ gì và nộp ở đâu"))
+    assert "Hồ sơ" in reply and "cơ quan thực hiện" in reply.lower()
+
+
+def test_a_court_matter_gets_a_pointer_not_a_procedure(stack):
+    stack.say("thread-4", "đăng ký kết hôn cần gì")
+    reply = texts(stack.say("thread-4", "còn ly hôn thì nộp đơn ở đâu"))
+    assert "Tòa án" in reply and not reply.startswith("Thủ tục “")
+
+
+def test_what_now_after_a_status_is_answered_from_that_status(stack):
+    stack.say("thread-5", f"tra cứu hồ sơ {AWAITING_DOCUMENTS}")
+    status = texts(stack.say("thread-5", "0005"))
+    assert "Yêu cầu bổ sung giấy tờ" in status
+    next_step = texts(stack.say("thread-5", "vậy giờ tôi phải làm gì tiếp theo?"))
+    assert "cần bổ sung giấy tờ" in next_step and "phiếu yêu cầu bổ sung" in next_step
+    context = stack.tracker("thread-5")["slots"]["dossier_context"]
+    assert set(context) == {"procedure", "status", "unit", "due"}  # nothing about the owner

@@ -369,20 +369,48 @@ def _online(procedure: Procedure, limits: _Limits) -> List[str]:
     return lines
 
 
-def _document_line(name: str, quantity: Optional[str], limits: _Limits) -> str:
+def _quantity(quantity: Optional[str]) -> Optional[str]:
+    """"1 bản chính, 1 bản sao" as published, without the zero counts ("0 bản chính" says nothing)."""
     quantity = _usable(quantity)
+    if not quantity:
+        return None
+    parts = [part.strip() for part in quantity.split(",") if part.strip()]
+    kept = [part for part in parts if not re.match(r"^0+\s", part)]
+    return ", ".join(kept) or None
+
+
+def _document_line(name: str, quantity: Optional[str], limits: _Limits) -> str:
+    quantity = _quantity(quantity)
     if quantity:
-        quantity = re.sub(r",\s*", ", ", quantity)
         return f"- {shorten(name, limits.chars)} ({quantity})"
     return f"- {shorten(name, limits.chars)}"
 
 
-def _documents(procedure: Procedure, limits: _Limits) -> List[str]:
+_CONDITIONAL = re.compile(r"^\W*(trường hợp|đối với|nếu|lưu ý|ghi chú|riêng)\b", re.IGNORECASE)
+
+
+def _folded_words(text: str) -> set:
+    from bot.nlu.vietnamese_text import fold
+
+    return set(re.sub(r"[^0-9a-z]+", " ", fold(text or "").lower()).split())
+
+
+def _documents(procedure: Procedure, limits: _Limits, hint: str = "") -> List[str]:
+    # Papers everyone submits first; those for a particular case ("Trường hợp …") after them.
     groups = [
-        (group.case, [doc for doc in group.documents if _usable(doc.name)])
+        (group.case, sorted([doc for doc in group.documents if _usable(doc.name)],
+                            key=lambda doc: bool(_CONDITIONAL.match(doc.name))))
         for group in procedure.document_groups
     ]
     groups = [(case, docs) for case, docs in groups if docs]
+    hint_words = _folded_words(hint) - _COMMON_CASE_WORDS
+    overlap = [0]
+    if hint_words and len(groups) > 1:
+        # The case the citizen described comes first ("nhà 3 tầng" before religious buildings).
+        overlap = [len(hint_words & _folded_words(case or "")) for case, _ in groups]
+        if max(overlap) > 0:
+            order = sorted(range(len(groups)), key=lambda index: -overlap[index])
+            groups = [groups[index] for index in order]
     total = sum(len(docs) for _, docs in groups)
     if not total:
         return [missing(TOPICS["documents"])]
@@ -403,6 +431,8 @@ def _documents(procedure: Procedure, limits: _Limits) -> List[str]:
                 quota[index] += 1
                 budget -= 1
     lines = [f"Hồ sơ ({total} giấy tờ) chia theo {len(groups)} trường hợp:"]
+    if len(groups) >= 3 and not (hint_words and max(overlap) > 0):
+        lines[0] += " bạn cho mình biết bạn thuộc trường hợp nào để lọc đúng giấy tờ nhé."
     shown = 0
     for index, ((case, docs), count) in enumerate(zip(shown_groups, quota), 1):
         case_name = _usable(case)
@@ -417,6 +447,11 @@ def _documents(procedure: Procedure, limits: _Limits) -> List[str]:
             more = more.replace(" mục khác,", f" mục khác (kể cả {hidden_cases} trường hợp chưa hiện),")
         lines.append(more)
     return lines
+
+
+_COMMON_CASE_WORDS = frozenset(
+    "truong hop doi voi ho so gom thanh phan giay to nop cua cho va cac la co the khi thi phai duoc tai nhung mot".split()
+)
 
 
 def _forms(procedure: Procedure, limits: _Limits) -> List[str]:
@@ -460,7 +495,7 @@ def _legal_items(procedure: Procedure) -> List[str]:
     return items
 
 
-def _body(procedure: Procedure, attribute: str) -> Callable[[_Limits], List[str]]:
+def _body(procedure: Procedure, attribute: str, hint: str = "") -> Callable[[_Limits], List[str]]:
     """The body builder for one attribute."""
     simple = {
         "fee": _fee,
@@ -470,6 +505,8 @@ def _body(procedure: Procedure, attribute: str) -> Callable[[_Limits], List[str]
         "documents": _documents,
         "forms": _forms,
     }
+    if attribute == "documents":
+        return lambda limits: _documents(procedure, limits, hint)
     if attribute in simple:
         return lambda limits: simple[attribute](procedure, limits)
     if attribute == "steps":
@@ -546,7 +583,7 @@ def overview(procedure: Procedure) -> Answer:
     return Answer(text=text, buttons=_buttons(procedure))
 
 
-def answer(procedure: Procedure, intent: str) -> Answer:
+def answer(procedure: Procedure, intent: str, hint: str = "") -> Answer:
     """Answer one attribute intent (see ATTRIBUTE_INTENTS) from the record; "ask_procedure" gives overview().
 
     The buttons offer the other main attributes of the same procedure.
@@ -555,9 +592,32 @@ def answer(procedure: Procedure, intent: str) -> Answer:
         return overview(procedure)
     if intent not in ATTRIBUTE_INTENTS:
         raise ValueError(f"not a procedure intent: {intent}")
-    body = _body(procedure, ATTRIBUTE_INTENTS[intent])
+    body = _body(procedure, ATTRIBUTE_INTENTS[intent], hint)
     text = _fit(_title_line(procedure), body, source_line(procedure))
     return Answer(text=text, buttons=_buttons(procedure, skip=intent))
+
+
+def answer_parts(procedure: Procedure, intents: Sequence[str], hint: str = "") -> Answer:
+    """One answer to a question of several parts ("hồ sơ gì và nộp ở đâu"): each part's facts, in order."""
+    intents = [intent for intent in dict.fromkeys(intents) if intent in ATTRIBUTE_INTENTS]
+    if len(intents) < 2:
+        return answer(procedure, intents[0] if intents else OVERVIEW_INTENT, hint)
+    bodies = [_body(procedure, ATTRIBUTE_INTENTS[intent], hint) for intent in intents]
+    head, tail = _title_line(procedure), source_line(procedure)
+    # Each part gets an equal share of the room, so that no part is cut away by the one before.
+    room = (MAX_CHARS - len(head) - len(tail) - 2) // len(bodies) - 1
+    parts = []
+    for body in bodies:
+        fitted = None
+        for limits in _LIMIT_STEPS:
+            candidate = "\n".join(body(limits))
+            if len(candidate) <= room:
+                fitted = candidate
+                break
+        parts.append(fitted if fitted is not None else _cut_keep_lines("\n".join(body(_LIMIT_STEPS[-1])), max(room, 1)))
+    text = "\n".join([head, *parts, tail])
+    buttons = [button for button in _buttons(procedure) if not any(f"/{intent}{{" in button["payload"] for intent in intents)]
+    return Answer(text=text, buttons=buttons)
 
 
 def _choice_titles(procedures: Sequence[Procedure]) -> List[str]:

@@ -8,7 +8,7 @@ names none asks for the overview.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import List, Optional
 
 from bot.nlu.vietnamese_text import fold, nfc
 
@@ -21,10 +21,10 @@ PROCEDURE_INTENTS = frozenset(
 # Checked in this order: the first attribute whose cue appears wins ("giấy tờ gì và nộp ở
 # đâu" asks for documents first). Cues are folded (no accents), separated by "|".
 ATTRIBUTE_CUES = (
-    ("ask_fee", r"le phi|lephi|bao nhieu tien|mat tien|ton tien|het bao nhieu|mat bao nhieu tien|chi phi|nop tien|mien phi|mat phi|tinh phi|thu phi|phi bao nhieu|phi the nao"),
+    ("ask_fee", r"le phi|lephi|phi bn|bn tien|nhieu tien|het bn|mat bn|phi la bao nhieu|bao nhieu tien|mat tien|ton tien|het bao nhieu|mat bao nhieu tien|chi phi|nop tien|mien phi|mat phi|tinh phi|thu phi|phi bao nhieu|phi the nao"),
     ("ask_forms", r"mau don|mau to khai|to khai|bieu mau|mau gi|mau so|don theo mau|tai mau|form"),
     ("ask_documents", r"giay to gi|giay to nao|nhung giay to|can nhung gi|chuan bi gi|chuan bi nhung|can chuan bi|mang theo|mang gi|"
-                      r"ho so gom|ho so can|thanh phan ho so|can nhung|can giay to|can gi|nop nhung gi|can co gi|bo ho so|giay to"),
+                      r"ho so gom|ho so can|ho so gi|ho so nhung gi|thanh phan ho so|can nhung|can giay to|can gi|nop nhung gi|can co gi|bo ho so|giay to"),
     ("ask_duration", r"bao lau|may ngay|bao nhieu ngay|mat bao lau|thoi gian giai quyet|thoi han giai quyet|bao gio co|bao gio thi co|"
                      r"khi nao co|khi nao thi co|bao gio xong|khi nao xong|may hom|bao nhieu lau|thoi gian"),
     ("ask_online", r"online|truc tuyen|qua mang|tren mang|dich vu cong|vneid|nop qua|qua buu dien|buu chinh|tai nha|khong can den"),
@@ -39,6 +39,40 @@ _CUES = [(intent, re.compile(r"(?<![a-z0-9])(?:" + cues + r")(?![a-z0-9])")) for
 
 def _folded(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(nfc(text or "")).lower()).split())
+
+
+# Cues too generic to make a message a two-part question ("làm online được không").
+_GENERIC_SECOND = {"ask_conditions"}
+
+
+def attribute_intents(text: str) -> List[str]:
+    """Every attribute a message asks for, in the order it asks them ("hồ sơ gì và nộp ở đâu": two).
+
+    Cues must not overlap; a generic one (conditions) counts only when it is the only one.
+    """
+    folded = _folded(text)
+    found = []
+    taken: List[range] = []
+    for intent, pattern in _CUES:
+        for match in pattern.finditer(folded):
+            span = range(match.start(), match.end())
+            if any(set(span) & set(other) for other in taken):
+                continue
+            taken.append(span)
+            found.append((match.start(), intent))
+            break
+    ordered = [intent for _, intent in sorted(found)]
+    if len(ordered) > 1:
+        ordered = [intent for intent in ordered if intent not in _GENERIC_SECOND] or ordered[:1]
+    return list(dict.fromkeys(ordered))
+
+
+def without_attribute_cues(text: str) -> str:
+    """The folded message without the phrases that ask for an attribute ("làm trên vneid được ko" -> "làm trên được ko")."""
+    folded = _folded(text)
+    for _, pattern in _CUES:
+        folded = pattern.sub(" ", folded)
+    return " ".join(folded.split())
 
 
 def attribute_intent(text: str) -> Optional[str]:

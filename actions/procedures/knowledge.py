@@ -7,16 +7,18 @@ name. Files are read once; a code absent from the catalogue is ignored.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import yaml
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "data" / "knowledge"
 ALIASES_DIR = KNOWLEDGE_DIR / "procedure_aliases"
 ABBREVIATIONS_FILE = KNOWLEDGE_DIR / "abbreviations.yml"
+OUTSIDE_TOPICS_FILE = KNOWLEDGE_DIR / "outside_topics.yml"
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,42 @@ def abbreviations() -> Tuple[Abbreviation, ...]:
     """The shipped abbreviations (data/knowledge/abbreviations.yml)."""
     return load_abbreviations()
 
+
+
+@dataclass(frozen=True)
+class OutsideTopic:
+    """Something people ask that is not a provincial procedure, with the pointer to give instead."""
+
+    name: str
+    cues: Tuple[re.Pattern, ...]
+    unless: Tuple[re.Pattern, ...]
+    text: str
+
+
+def _whole(phrase: str) -> re.Pattern:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])")
+
+
+@lru_cache(maxsize=2)
+def outside_topics(path: Path = OUTSIDE_TOPICS_FILE) -> Tuple[OutsideTopic, ...]:
+    """data/knowledge/outside_topics.yml, compiled."""
+    if not path.exists():
+        return ()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(
+        OutsideTopic(
+            name=str(entry["name"]),
+            cues=tuple(_whole(str(cue)) for cue in entry.get("cues") or []),
+            unless=tuple(_whole(str(cue)) for cue in entry.get("unless") or []),
+            text=" ".join(str(entry["text"]).split()),
+        )
+        for entry in data.get("topics") or []
+    )
+
+
+def outside_topic(folded_text: str) -> Optional[OutsideTopic]:
+    """The outside topic a folded message is about, if any."""
+    for topic in outside_topics():
+        if any(cue.search(folded_text) for cue in topic.cues) and not any(cue.search(folded_text) for cue in topic.unless):
+            return topic
+    return None

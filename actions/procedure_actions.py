@@ -59,6 +59,19 @@ def _intent(tracker: Tracker) -> str:
     return name if name in ATTRIBUTE_INTENTS or name == OVERVIEW_INTENT else OVERVIEW_INTENT
 
 
+def previous_user_text(tracker: Tracker) -> str:
+    """The citizen's message before the latest one (the question an answer refines), or ""."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if not seen_latest:
+            seen_latest = True
+            continue
+        return str(event.get("text") or "")[:1000]
+    return ""
+
+
 def _slot_events(state: ProcedureState) -> List[Dict[Text, Any]]:
     return [SlotSet(name, value) for name, value in state.slots().items()]
 
@@ -99,9 +112,11 @@ class ActionAnswerProcedure(Action):
             dispatcher.utter_message(response="utter_outside_procedures", pointer=outside.text)
             return []
 
-        resolution = resolve(service.engine, service.catalogue, text, state)
+        resolution = resolve(service.engine, service.catalogue, text, state, previous_user_text(tracker))
         context = tracker.get_slot(CONTEXT_SLOT)
-        if context and resolution.kind == "follow_up" and asks_what_now(text):
+        # Right after a status, "bao giờ thì lấy được bằng" is about that dossier unless the message
+        # names another procedure at length.
+        if context and asks_what_now(text) and (resolution.kind != "new" or len(set(service.engine.analyse(text).words)) < 3):
             step = next_step_response(context)
             if step is not None:
                 dispatcher.utter_message(**step)
@@ -191,7 +206,7 @@ def answer_in_thread(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
     state = ProcedureState.from_slots(tracker.get_slot)
     if not (state.choices or state.current or tracker.get_slot(CONTEXT_SLOT)):
         return None
-    resolution = resolve(service.engine, service.catalogue, text, state)
+    resolution = resolve(service.engine, service.catalogue, text, state, previous_user_text(tracker))
     asked = attribute_intents(text)
     if resolution.kind == "picked":
         return ActionAnswerProcedure().respond(dispatcher, tracker, OVERVIEW_INTENT)

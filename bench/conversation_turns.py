@@ -98,6 +98,9 @@ def summarise(results: List[Dict]) -> Dict[str, float]:
     procedure_turns = [r for r in results if r["gold"] and r["kind"] not in ("dossier", "dossier_what_now", "edge")]
     follow = [r for r in procedure_turns if r["kind"] == "follow_up" or r.get("follow_up")]
     answers = [r for r in results if r["answered"]]
+    # A follow-up can only keep a procedure the conversation had: those right after a right turn.
+    after_right = [r for previous, r in zip(results, results[1:])
+                   if r in follow and previous["id"] == r["id"] and previous["right"] and set(previous["gold"]) & set(r["gold"])]
     return {
         "turns": len(results),
         "procedure_turns": len(procedure_turns),
@@ -105,6 +108,8 @@ def summarise(results: List[Dict]) -> Dict[str, float]:
         "right_or_among_choices": rate([r["right"] or r["among_choices"] for r in procedure_turns]),
         "follow_up_kept": rate([r["right"] for r in follow]),
         "follow_ups": len(follow),
+        "follow_up_kept_after_right_turn": rate([r["right"] for r in after_right]),
+        "follow_ups_after_right_turn": len(after_right),
         "wrong_record_share_of_answers": rate([r["wrong"] for r in answers]),
         "answers": len(answers),
         "fee_answers_with_contradiction": sum(bool(r.get("fee_contradiction")) for r in results),

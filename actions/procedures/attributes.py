@@ -24,11 +24,11 @@ ATTRIBUTE_CUES = (
     ("ask_fee", r"le phi|lephi|phi bn|bn tien|nhieu tien|het bn|mat bn|phi la bao nhieu|bao nhieu tien|mat tien|ton tien|het bao nhieu|mat bao nhieu tien|chi phi|nop tien|mien phi|mat phi|tinh phi|thu phi|phi bao nhieu|phi the nao"),
     ("ask_forms", r"mau don|mau to khai|to khai|bieu mau|mau gi|mau so|don theo mau|tai mau|form"),
     ("ask_documents", r"giay to gi|giay to nao|nhung giay to|can nhung gi|chuan bi gi|chuan bi nhung|can chuan bi|mang theo|mang gi|"
-                      r"ho so gom|ho so can|ho so gi|ho so nhung gi|thanh phan ho so|can nhung|can giay to|can gi|nop nhung gi|can co gi|bo ho so|giay to"),
-    ("ask_duration", r"bao lau|may ngay|bao nhieu ngay|mat bao lau|thoi gian giai quyet|thoi han giai quyet|bao gio co|bao gio thi co|"
+                      r"ho so gom|ho so va|ho so can|ho so gi|ho so nhung gi|ho so the nao|ho so ra sao|ho so nhu nao|chuan bi|thanh phan ho so|can nhung|can giay to|can gi|nop nhung gi|can co gi|bo ho so|giay to"),
+    ("ask_duration", r"bao lau|han nop|thoi han nop|may ngay|bao nhieu ngay|mat bao lau|thoi gian giai quyet|thoi han giai quyet|bao gio co|bao gio thi co|"
                      r"khi nao co|khi nao thi co|bao gio xong|khi nao xong|may hom|bao nhieu lau|thoi gian"),
     ("ask_online", r"online|truc tuyen|qua mang|tren mang|dich vu cong|vneid|nop qua|qua buu dien|buu chinh|tai nha|khong can den"),
-    ("ask_agency", r"o dau|cho nao|noi nao|co quan nao|noi nop|nop o|lam o|den dau|di dau|xa hay huyen|huyen hay tinh|cap nao|ai giai quyet|ai cap"),
+    ("ask_agency", r"o (?:xa|phuong|huyen|tinh)|len (?:xa|huyen|tinh)|tai (?:xa|huyen|tinh)|ca xa|ub xa|o dau|cho nao|noi nao|co quan nao|noi nop|nop o|lam o|den dau|di dau|xa hay huyen|huyen hay tinh|cap nao|ai giai quyet|ai cap"),
     ("ask_steps", r"cac buoc|trinh tu|quy trinh|tung buoc|buoc nao|lam tu dau"),
     ("ask_conditions", r"dieu kien|co duoc khong|duoc khong|co phai|tieu chuan|yeu cau gi|doi tuong nao|ai duoc|co can|phai co|bat buoc"),
     ("ask_result", r"ket qua|nhan duoc gi|duoc cap gi|nhan lai gi|giay gi"),

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from actions.procedures.attributes import without_attribute_cues
+from actions.procedures.attributes import attribute_intents, without_attribute_cues
 from actions.procedures.clarify import kind_of, level_of
 from actions.procedures.schema import Level, Procedure
 from actions.procedures.search import ProcedureSearch, normalize
@@ -30,6 +30,8 @@ NEW_TOPIC_WORDS = 2
 # The engine's belief in the other procedure needed to switch (below, its name must be mostly asked).
 SWITCH_CONFIDENCE = 0.5
 SWITCH_NAME_SHARE = 0.6
+MIN_SWITCH_NAME_SHARE = 0.4
+SPECIFIC_WORDS = 9.0  # summed IDF of the new words that names a procedure even in a long name
 # Words foreign to the procedure under discussion (in neither its name nor its record) that make
 # a message something else than a follow-up ("mạng wifi hay mất thì báo ở đâu").
 FOREIGN_WORDS = 2
@@ -60,6 +62,8 @@ _ORDINALS = (
     (-1, r"cai cuoi|cuoi cung"),
 )
 _ORDINAL_PATTERNS = [(index, re.compile(r"(?:" + cues + r")")) for index, cues in _ORDINALS]
+# How people open a question about something else ("thế còn hộ chiếu?", "à còn…", "hỏi thêm…").
+_SWITCH_LEAD = re.compile(r"^(?:(?:a|the|vay|thoi|oi|ah|ma|nhung)\s+)*(?:con|hoi them|cho hoi them|hoi cai khac|them)\b")
 # Words of a follow-up that say nothing about which procedure ("có phải đi lại nhiều lần ko").
 _FILLER = frozenset(
     "thi co the con vay gio toi minh em anh chi ban oi sao nua roi duoc khong ko phai can mang lam nhieu lan di lai "
@@ -207,7 +211,15 @@ def sibling(engine: ProcedureSearch, catalogue, text: str, current: Procedure) -
     return min(found, key=lambda item: item[:2])[2] if found else None
 
 
-def clearly_new(engine: ProcedureSearch, text: str, own_words: set, own_codes: Sequence[str], hits) -> bool:
+def _shares_core(engine: ProcedureSearch, one: Procedure, other: Procedure) -> bool:
+    """Whether two procedures are variants of one (most of the shorter name's words shared)."""
+    first, second = name_words(engine, one), name_words(engine, other)
+    return bool(first and second) and len(first & second) / min(len(first), len(second)) >= 0.5
+
+
+def clearly_new(
+    engine: ProcedureSearch, text: str, own_words: set, own_codes: Sequence[str], hits, current: Optional[Procedure] = None
+) -> bool:
     """Whether search results name a procedure other than those under discussion clearly enough to switch.
 
     The message must add at least NEW_TOPIC_WORDS words of the other procedure's name that the
@@ -225,9 +237,18 @@ def clearly_new(engine: ProcedureSearch, text: str, own_words: set, own_codes: S
     new_words = (message_words(engine, text) & _words(engine, top.name)) - own_words
     if len(new_words) < NEW_TOPIC_WORDS:
         return False
+    switching = bool(_SWITCH_LEAD.search(normalize(text)))  # "thế còn …", "hỏi thêm …"
+    if (current is not None and not switching and new_words <= record_words(engine, current)
+            and top.precision < SWITCH_NAME_SHARE):
+        return False  # words of the current record ("khám sức khoẻ" for a driving licence) are a follow-up
+    # A message that opens as a switch ("thế còn hộ chiếu?") needs less to name the other procedure.
+    share, weight = (MIN_SWITCH_NAME_SHARE, SPECIFIC_WORDS) if not switching else (MIN_SWITCH_NAME_SHARE / 2, SPECIFIC_WORDS / 2)
+    specific = top.precision >= share or sum(engine.weight(word) for word in new_words) >= weight
+    if not specific:
+        return False  # a few common words of a long name ("nhận … bằng" in "xác nhận bảng kê") name nothing
     if top.confidence >= SWITCH_CONFIDENCE:
         return True
-    return len(new_words) > NEW_TOPIC_WORDS and top.precision >= SWITCH_NAME_SHARE
+    return top.precision >= SWITCH_NAME_SHARE or sum(engine.weight(word) for word in new_words) >= SPECIFIC_WORDS
 
 
 def foreign_words(engine: ProcedureSearch, text: str, procedure: Procedure) -> set:
@@ -258,8 +279,27 @@ class Resolution:
     choices: Sequence[Procedure] = ()
 
 
-def resolve(engine: ProcedureSearch, catalogue, text: str, state: ProcedureState) -> Resolution:
-    """Place a message in the conversation's procedure thread."""
+def refined(
+    engine: ProcedureSearch, catalogue, text: str, previous_text: str, exclude: Optional[Procedure] = None
+) -> Optional[Procedure]:
+    """The procedure the previous question and this answer name together ("giải thể" + "hợp tác xã
+    nông nghiệp"), when the engine is sure of it; never `exclude` (the one already discussed)."""
+    if not previous_text or previous_text.startswith("/"):
+        return None
+    hits = decide(engine.search(f"{previous_text} {without_attribute_cues(text)}", top=5))
+    if len(hits) != 1 or hits[0].confidence < ANSWER_CONFIDENCE:
+        return None
+    found = catalogue.get(hits[0].code)
+    if found is None or (exclude is not None and found.code == exclude.code):
+        return None
+    return found
+
+
+def resolve(
+    engine: ProcedureSearch, catalogue, text: str, state: ProcedureState, previous_text: str = ""
+) -> Resolution:
+    """Place a message in the conversation's procedure thread (`previous_text`: the citizen's
+    message before this one, which an answer to a question refines)."""
     offered = [p for p in (catalogue.get(code) for code in state.choices) if p is not None]
     current = catalogue.get(state.current or "")
     earlier = [p for p in (catalogue.get(code) for code in state.history) if p is not None]
@@ -276,9 +316,13 @@ def resolve(engine: ProcedureSearch, catalogue, text: str, state: ProcedureState
         if target is not None:
             return Resolution("back", target)
     discussed = ([current] if current else []) + offered
+    if offered and previous_text:
+        refinement = refined(engine, catalogue, text, previous_text)
+        if refinement is not None:
+            return Resolution("picked", refinement)
     if discussed:
         own_words = set().union(*(name_words(engine, procedure) for procedure in discussed))
-        if not clearly_new(engine, text, own_words, [procedure.code for procedure in discussed], hits):
+        if not clearly_new(engine, text, own_words, [procedure.code for procedure in discussed], hits, current):
             picked = pick_by_words(engine, text, offered)
             if picked is not None:
                 return Resolution("picked", picked)
@@ -286,6 +330,13 @@ def resolve(engine: ProcedureSearch, catalogue, text: str, state: ProcedureState
                 variant = sibling(engine, catalogue, text, current)
                 if variant is not None:
                     return Resolution("sibling", variant)
+                # An answer that narrows the question down ("cô ấy ở Bằng Tường, sát biên giới"):
+                # the variant of the current procedure that the two messages name together.
+                extra = message_words(engine, text) - name_words(engine, current)
+                if previous_text and extra and not attribute_intents(text):
+                    narrower = refined(engine, catalogue, text, previous_text, exclude=current)
+                    if narrower is not None and _shares_core(engine, narrower, current):
+                        return Resolution("picked", narrower)
             if offered:
                 return Resolution("choices", None, offered)  # still deciding between the offered ones
             if not hits and len(foreign_words(engine, text, current)) >= FOREIGN_WORDS:

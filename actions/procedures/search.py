@@ -406,6 +406,10 @@ class ProcedureSearch:
         match = process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=85)
         return match[0] if match else None
 
+    def weight(self, word: str) -> float:
+        """How specific a word is in the catalogue's names (its IDF; 0 for a word in no name)."""
+        return self._idf.get(word, 0.0)
+
     def analyse(self, text: str) -> Query:
         """Normalize, expand shorthand, drop attribute and question words, repair typos."""
         normalized = _FOLLOW_UP_LEAD.sub("", normalize(text))

@@ -11,6 +11,7 @@ Nothing is trained.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -18,20 +19,30 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.onestop.next_step import CONTEXT_SLOT, asks_what_now
 from actions.procedures.attributes import PROCEDURE_INTENTS, attribute_intents
 from actions.procedures.conversation import ProcedureState, resolve
+from actions.procedures.search import normalize
 from actions.procedures.service import procedure_service
 
 logger = logging.getLogger(__name__)
 
 ANSWER_ACTION = "action_answer_procedure"
 # Intents whose own handling always wins (a dossier code, a person, hello and goodbye).
-NEVER_OVERRIDDEN = frozenset({"lookup_dossier", "request_human", "greet", "goodbye", "thank", "ask_internal_process"})
+NEVER_OVERRIDDEN = frozenset({"request_human", "goodbye", "ask_internal_process"})
+# "hồ sơ?" right after a procedure answer asks for its documents, not for a dossier lookup.
+_DOSSIER_WORDS = re.compile(r"\d|tra cuu|tinh trang|den dau|ma ho so|xu ly|da nop")
 MAX_TEXT = 1000
+
+
+def previous_user_text(tracker: DialogueStateTracker) -> str:
+    """The citizen's message before the latest one, or "" (as the action reads it)."""
+    texts = [event.text or "" for event in tracker.events if isinstance(event, UserUttered)]
+    return texts[-2][:1000] if len(texts) > 1 else ""
 
 
 def claims(tracker: DialogueStateTracker) -> bool:
@@ -43,6 +54,8 @@ def claims(tracker: DialogueStateTracker) -> bool:
         return False
     if text.startswith("/"):  # a payload: its intent and entities say what is meant
         return False
+    if intent == "lookup_dossier" and (_DOSSIER_WORDS.search(normalize(text)) or not attribute_intents(text)):
+        return False
     state = ProcedureState.from_slots(tracker.get_slot)
     context = tracker.get_slot(CONTEXT_SLOT)
     if not (state.choices or state.current or context):
@@ -50,7 +63,7 @@ def claims(tracker: DialogueStateTracker) -> bool:
     service = procedure_service()
     if service is None:
         return False
-    resolution = resolve(service.engine, service.catalogue, text, state)
+    resolution = resolve(service.engine, service.catalogue, text, state, previous_user_text(tracker))
     if resolution.kind in ("picked", "back", "sibling"):
         return True
     if resolution.kind in ("follow_up", "choices") and context and asks_what_now(text):

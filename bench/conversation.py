@@ -34,8 +34,9 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
@@ -116,13 +117,11 @@ def rates(results: List[Dict]) -> Dict[str, float]:
     return out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", type=Path, nargs="*", default=DEFAULT_SETS)
-    parser.add_argument("--limit", type=int, default=0, help="first N questions of each set (0 = all)")
-    args = parser.parse_args()
-
-    work = Path(tempfile.mkdtemp(prefix="bench-conversation-"))
+@contextmanager
+def running_stack(prefix: str) -> Iterator[Tuple[str, str]]:
+    """The whole stack as `make run` starts it, on free loopback ports with its own databases and
+    the national records as catalogue; yields (Rasa's URL, its HTTP API token), stops it after."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     catalogue = work / "dvcqg.jsonl"
     subprocess.run([sys.executable, "-m", "actions.procedures", "import-dvcqg", str(SOURCE), "--out", str(catalogue)],
                    cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -137,11 +136,24 @@ def main() -> int:
     stack = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
     rasa = f"http://127.0.0.1:{ports['RASA_PORT']}"
-    report: Dict[str, Dict] = {}
     try:
         wait_for(f"{rasa}/webhooks/rest/", stack)
         wait_for(f"http://127.0.0.1:{ports['ACTIONS_PORT']}/health", stack)
         http("POST", f"{rasa}/webhooks/rest/webhook", {"sender": "bench-warm-up", "message": "thủ tục đăng ký khai sinh"})
+        yield rasa, token
+    finally:
+        os.killpg(stack.pid, signal.SIGTERM)
+        stack.wait(timeout=60)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", type=Path, nargs="*", default=DEFAULT_SETS)
+    parser.add_argument("--limit", type=int, default=0, help="first N questions of each set (0 = all)")
+    args = parser.parse_args()
+
+    report: Dict[str, Dict] = {}
+    with running_stack("bench-conversation-") as (rasa, token):
         for path in args.sets:
             items = yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
             if args.limit:
@@ -168,9 +180,6 @@ def main() -> int:
                 "latency_ms": {"p50": round(statistics.median(timings)), "p95": round(timings[int(0.95 * (len(timings) - 1))])},
                 "results": results if path.stem == TUNING_SET else None,
             }
-    finally:
-        os.killpg(stack.pid, signal.SIGTERM)
-        stack.wait(timeout=60)
 
     header = ["answered_right", "named_directly_or_among_3", "answered_wrong", "not_found", "routed_away"]
     print(f"{'set / style':28} {'n':>4} " + " ".join(f"{h[:14]:>14}" for h in header))

@@ -19,21 +19,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import secrets
-import signal
-import subprocess
 import sys
-import tempfile
-from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Dict, List
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conversation import ROOT, SOURCE, free_port, http, wait_for  # noqa: E402
+from conversation import ROOT, http, running_stack  # noqa: E402
 
 DEFAULT_SETS = sorted((ROOT / "bench" / "data" / "eval" / "conversations").glob("conv_*.yml"))
 TUNING_SET = "conv_a"
@@ -127,26 +122,8 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="first N conversations of each set (0 = all)")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="bench-turns-"))
-    catalogue = work / "dvcqg.jsonl"
-    subprocess.run([sys.executable, "-m", "actions.procedures", "import-dvcqg", str(SOURCE), "--out", str(catalogue)],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    token = secrets.token_hex(16)
-    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
-    env = dict(os.environ, **{k: str(v) for k, v in ports.items()},
-               PROCEDURES_PATH=str(catalogue), RASA_AUTH_TOKEN=token,
-               TRACKER_STORE_URL=f"sqlite:///{work / 'tracker.db'}", ASSISTANT_DB_URL=f"sqlite:///{work / 'assistant.db'}",
-               ONESTOP_DB_URL=f"sqlite:///{work / 'onestop.db'}")
-    env.pop("ONESTOP_API_URL", None)
-    subprocess.run([sys.executable, "-m", "actions.onestop", "seed-demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    stack = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
-    rasa = f"http://127.0.0.1:{ports['RASA_PORT']}"
     report: Dict[str, Dict] = {}
-    try:
-        wait_for(f"{rasa}/webhooks/rest/", stack)
-        wait_for(f"http://127.0.0.1:{ports['ACTIONS_PORT']}/health", stack)
-        http("POST", f"{rasa}/webhooks/rest/webhook", {"sender": "bench-warm-up", "message": "thủ tục đăng ký khai sinh"})
+    with running_stack("bench-turns-") as (rasa, token):
         for path in args.sets:
             conversations = yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
             if args.limit:
@@ -165,9 +142,6 @@ def main() -> int:
                     results.append(result)
             report[path.stem] = {"summary": summarise(results),
                                  "results": results if path.stem == TUNING_SET else None}
-    finally:
-        os.killpg(stack.pid, signal.SIGTERM)
-        stack.wait(timeout=60)
 
     for name, data in report.items():
         print(f"== {name}")

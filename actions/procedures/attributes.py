@@ -43,6 +43,18 @@ def _folded(text: str) -> str:
 
 # Cues too generic to make a message a two-part question ("làm online được không").
 _GENERIC_SECOND = {"ask_conditions"}
+# Looser phrasings of a part, counted only next to another part ("làm thế nào, hết bao nhiêu"):
+# alone they would turn an overview question into an attribute one.
+PART_CUES = (
+    ("ask_fee", r"phi|mat tien|ton tien|het tien|bao nhieu tien|nop tien|dong tien|dong phi|nop phi|ton kem|gia bao nhieu"),
+    ("ask_duration", r"bao gio|khi nao|lau khong|lau ko|lau k|nhanh khong|may tuan|may thang|trong bao lau"),
+    ("ask_agency", r"nop cho ai|gap ai|phong nao|so nao|noi lam|lam tai dau|o cho nao|nop tai"),
+    ("ask_documents", r"ho so|giay gi|to gi|mang nhung|can mang|can nhung"),
+    ("ask_online", r"dvc|tu xa|qua app|ung dung|dien thoai|qua dt|tren dt"),
+    ("ask_steps", r"lam the nao|lam nhu the nao|lam sao|cach lam|ntn|the nao|ra sao|nhu nao"),
+    ("ask_result", r"duoc gi|nhan gi|cap gi|co giay gi"),
+)
+_PART_CUES = [(intent, re.compile(r"(?<![a-z0-9])(?:" + cues + r")(?![a-z0-9])")) for intent, cues in PART_CUES]
 
 
 def attribute_intents(text: str) -> List[str]:
@@ -53,15 +65,24 @@ def attribute_intents(text: str) -> List[str]:
     folded = _folded(text)
     found = []
     taken: List[range] = []
-    for intent, pattern in _CUES:
-        for match in pattern.finditer(folded):
-            span = range(match.start(), match.end())
-            if any(set(span) & set(other) for other in taken):
-                continue
-            taken.append(span)
-            found.append((match.start(), intent))
-            break
-    ordered = [intent for _, intent in sorted(found)]
+
+    def collect(cues, loose: bool) -> None:
+        for intent, pattern in cues:
+            for match in pattern.finditer(folded):
+                span = range(match.start(), match.end())
+                if any(set(span) & set(other) for other in taken):
+                    continue
+                taken.append(span)
+                found.append((match.start(), intent, loose))
+                break
+
+    collect(_CUES, loose=False)
+    strict = {intent for _, intent, _ in found} - _GENERIC_SECOND
+    if len(strict) == 1:  # one clear part: a looser second one may complete it, never start one
+        collect(_PART_CUES, loose=True)
+        loose = [item for item in found if item[2] and item[1] not in strict]
+        found = [item for item in found if not item[2]] + loose[:1]
+    ordered = [intent for _, intent, _ in sorted(found)]
     if len(ordered) > 1:
         ordered = [intent for intent in ordered if intent not in _GENERIC_SECOND] or ordered[:1]
     return list(dict.fromkeys(ordered))

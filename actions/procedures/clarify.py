@@ -20,7 +20,7 @@ _KINDS = (
     ("report", r"trinh bao mat|bao mat", "Báo mất", "báo mất"),
     ("restore", r"khoi phuc", "Khôi phục, dùng lại", "khôi phục để dùng lại"),
     ("again", r"cap lai|dang ky lai|lam lai|cap ban sao", "Làm lại (mất, hỏng)", "làm lại vì mất, hỏng"),
-    ("change", r"cap doi|doi |dieu chinh|thay doi|cai chinh|bo sung|sua doi|chuyen doi", "Đổi, sửa thông tin",
+    ("change", r"cap doi|doi (?!voi)|dieu chinh|thay doi|cai chinh|bo sung|sua doi|chuyen doi", "Đổi, sửa thông tin",
      "đổi hoặc sửa thông tin"),
     ("extend", r"gia han", "Gia hạn", "gia hạn"),
     ("pause", r"tam ngung|tam dung", "Tạm ngừng", "tạm ngừng"),

@@ -42,9 +42,11 @@ _BACK = re.compile(
 )
 # Phrases that ask for a sibling of the current procedure ("thế còn cấp lại thì sao?").
 _KIND_REQUESTS = (
-    ("again", r"cap lai|lam lai|dang ky lai|xin lai|bi mat|mat roi|danh mat|bi hong|hu hong"),
+    ("again", r"cap lai|lam lai|dang ky lai|xin lai|bi mat|mat roi|danh mat|lam mat|mat the|mat bang|mat giay|mat vi|"
+              r"bi hong|hu hong|bi rach|rach|hong roi|bi chay|that lac"),
     ("first", r"lan dau|cap moi|lam moi|moi lam|chua co"),
-    ("change", r"cap doi|doi lai|doi sang|doi the|doi bang|dieu chinh|thay doi|sua thong tin|sai thong tin"),
+    ("change", r"cap doi|doi lai|doi sang|doi the|doi bang|doi giay|dieu chinh|thay doi|sua thong tin|sai thong tin|"
+               r"the cu|bang cu|bi sai|ghi sai|in sai|sai ngay|sai ten|cap nhat"),
     ("extend", r"gia han"),
     ("end", r"cham dut|xoa dang ky|huy dang ky|giai the"),
 )
@@ -132,26 +134,34 @@ def name_words(engine: ProcedureSearch, procedure: Procedure) -> set:
     return words
 
 
-def pick_choice(engine: ProcedureSearch, text: str, choices: Sequence[Procedure]) -> Optional[Procedure]:
+def pick_choice(
+    engine: ProcedureSearch, text: str, choices: Sequence[Procedure], previous_text: str = ""
+) -> Optional[Procedure]:
     """The offered procedure a typed answer picks by order, kind or level ("cái thứ hai", "cấp lại vì mất",
-    "ở huyện"), if one."""
+    "ở huyện"), if one. The kind may come from the question that led to the choices ("thẻ cũ phải
+    đổi" … "lên tỉnh làm")."""
     if not choices:
         return None
     folded = normalize(text)
     for index, pattern in _ORDINAL_PATTERNS:
         if pattern.search(folded) and (index < len(choices)):
             return choices[index]
-    kinds = [kind_of(procedure)[0] for procedure in choices]
-    asked = [kind for kind, pattern in _KIND_PATTERNS if pattern.search(folded)]
-    matching = [procedure for procedure, kind in zip(choices, kinds) if kind in asked]
-    if len(matching) == 1:
-        return matching[0]
-    levels = [level_of(procedure) for procedure in choices]
-    if len(set(levels)) == len(levels) and all(levels):
-        named = [procedure for procedure, level in zip(choices, levels)
-                 if any(wanted == level and pattern.search(folded) for wanted, pattern in _LEVEL_REQUESTS)]
-        if len(named) == 1:
-            return named[0]
+    candidates = list(choices)
+    levels = [level_of(procedure) for procedure in candidates]
+    named = [procedure for procedure, level in zip(candidates, levels)
+             if level and any(wanted == level and pattern.search(folded) for wanted, pattern in _LEVEL_REQUESTS)]
+    if named:
+        candidates = named
+    stripped = without_attribute_cues(text)  # "mất bao lâu" asks a time, it does not say "lost"
+    asked = [kind for kind, pattern in _KIND_PATTERNS if pattern.search(stripped)]
+    if not asked and previous_text and len(candidates) > 1:
+        asked = [kind for kind, pattern in _KIND_PATTERNS if pattern.search(without_attribute_cues(previous_text))]
+    if asked:
+        matching = [procedure for procedure in candidates if kind_of(procedure)[0] in asked]
+        if matching:
+            candidates = matching
+    if len(candidates) == 1 and len(candidates) < len(choices):
+        return candidates[0]
     return None
 
 
@@ -189,7 +199,7 @@ _LEADING_KIND = re.compile(r"^(?:thu tuc\s+)?(?:cap lai|cap doi|cap moi|dang ky 
 
 
 def requested_kind(text: str) -> Optional[str]:
-    folded = normalize(text)
+    folded = without_attribute_cues(text)
     return next((kind for kind, pattern in _KIND_PATTERNS if pattern.search(folded)), None)
 
 
@@ -307,7 +317,7 @@ def resolve(
     # a first question is searched as the engine reads it (it drops attribute words its own way).
     threaded = bool(current or offered)
     hits = decide(engine.search((without_attribute_cues(text) if threaded else "") or text, top=5))
-    picked = pick_choice(engine, text, offered)
+    picked = pick_choice(engine, text, offered, previous_text)
     if picked is not None:
         return Resolution("picked", picked)
     if asks_to_go_back(text) and (earlier or (current and offered)):
@@ -318,7 +328,7 @@ def resolve(
     discussed = ([current] if current else []) + offered
     if offered and previous_text:
         refinement = refined(engine, catalogue, text, previous_text)
-        if refinement is not None:
+        if refinement is not None and any(_shares_core(engine, refinement, choice) for choice in offered):
             return Resolution("picked", refinement)
     if discussed:
         own_words = set().union(*(name_words(engine, procedure) for procedure in discussed))

@@ -294,8 +294,8 @@ def refined(
 ) -> Optional[Procedure]:
     """The procedure the previous question and this answer name together ("giải thể" + "hợp tác xã
     nông nghiệp"), when the engine is sure of it; never `exclude` (the one already discussed)."""
-    if not previous_text or previous_text.startswith("/"):
-        return None
+    if not previous_text or previous_text.startswith("/") or not message_words(engine, text):
+        return None  # "mấy ngày thì có" adds nothing to the question: no refinement
     hits = decide(engine.search(f"{previous_text} {without_attribute_cues(text)}", top=5))
     if len(hits) != 1 or hits[0].confidence < ANSWER_CONFIDENCE:
         return None

@@ -99,3 +99,9 @@ def test_what_now_is_answered_from_the_kept_status_only():
     step = next_step_response({"procedure": "1.013831", "status": 5, "unit": "UBND phường Đông Kinh", "due": "20/01/2026"})
     assert step == {"response": "utter_dossier_next_step_5", "unit": "UBND phường Đông Kinh", "due": "20/01/2026"}
     assert next_step_response({"status": "5"}) is None and next_step_response("verified") is None
+
+
+def test_an_answer_that_adds_nothing_does_not_refine_the_choices(national_search, national_by_code):
+    state = ProcedureState().offered(["2.001194", "1.014064"], "ask_documents")
+    resolution = resolve(national_search, national_by_code, "mấy ngày thì có", state, "cấp lại thẻ căn cước cần giấy tờ gì")
+    assert resolution.kind == "choices" and [p.code for p in resolution.choices] == ["2.001194", "1.014064"]

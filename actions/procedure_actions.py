@@ -30,12 +30,14 @@ from actions.procedures.conversation import PROCEDURE_SLOT, ProcedureState, reso
 from actions.procedures.knowledge import outside_topic
 from actions.procedures.schema import Procedure
 from actions.procedures.search import normalize
-from actions.procedures.service import ProcedureService, procedure_service
+from actions.procedures.service import ANSWER_CONFIDENCE, ProcedureService, decide, procedure_service
 from actions.settings import service_centre
 
 logger = logging.getLogger(__name__)
 
 BROWSE_LIMIT = 8
+# Share of a procedure's name a message must ask for to name it over an outside-topic cue.
+CLEAR_NAME_SHARE = 0.5
 BROWSE_NAME_CHARS = 90  # a phone screen shows a list of short lines
 _BROWSE = re.compile(r"\b(nhung|cac|danh sach|liet ke|co may)\s+(thu tuc|dich vu cong|loai thu tuc)\b")
 _BROWSE_NOISE = re.compile(
@@ -70,6 +72,13 @@ def previous_user_text(tracker: Tracker) -> str:
             continue
         return str(event.get("text") or "")[:1000]
     return ""
+
+
+def _names_a_procedure(service: ProcedureService, text: str) -> bool:
+    """Whether the catalogue clearly names one procedure in the message (a court's own procedures,
+    "nộp đơn khởi kiện trực tuyến", are procedures even though a divorce is not)."""
+    hits = decide(service.engine.search(text, top=5))
+    return len(hits) == 1 and hits[0].confidence >= ANSWER_CONFIDENCE and hits[0].precision >= CLEAR_NAME_SHARE
 
 
 def _slot_events(state: ProcedureState) -> List[Dict[Text, Any]]:
@@ -108,7 +117,7 @@ class ActionAnswerProcedure(Action):
         if _BROWSE.search(normalize(text)):
             return self._browse(dispatcher, service, text)
         outside = outside_topic(normalize(text))
-        if outside is not None:
+        if outside is not None and not _names_a_procedure(service, text):
             dispatcher.utter_message(response="utter_outside_procedures", pointer=outside.text)
             return []
 

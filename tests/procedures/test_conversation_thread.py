@@ -105,3 +105,14 @@ def test_an_answer_that_adds_nothing_does_not_refine_the_choices(national_search
     state = ProcedureState().offered(["2.001194", "1.014064"], "ask_documents")
     resolution = resolve(national_search, national_by_code, "mấy ngày thì có", state, "cấp lại thẻ căn cước cần giấy tờ gì")
     assert resolution.kind == "choices" and [p.code for p in resolution.choices] == ["2.001194", "1.014064"]
+
+
+def test_a_court_procedure_of_the_catalogue_is_not_taken_for_an_outside_matter(national_search):
+    from types import SimpleNamespace
+
+    from actions.procedure_actions import _names_a_procedure
+
+    service = SimpleNamespace(engine=national_search)
+    assert outside_topic(normalize("ly hôn thì nộp đơn ở đâu")) is not None
+    assert not _names_a_procedure(service, "ly hôn thì nộp đơn ở đâu")
+    assert _names_a_procedure(service, "xin bản sao bản án ly hôn ở tòa ntn ạ")  # 3.000165, a court's procedure
